@@ -1,0 +1,38 @@
+package dev.prefork.core;
+
+/** Micrometer meter names (Prometheus replaces the dots with underscores and adds {@code _total} to counters). */
+public final class MetricNames {
+    private MetricNames() {
+    }
+
+    /** Gauge, tag {@link #TAG_STATE}: workers by state. */
+    public static final String WORKERS = "prefork.workers";
+    /** Counter, tag {@link #TAG_REASON}: worker replacements by reason. */
+    public static final String WORKER_RESTARTS = "prefork.worker.restarts";
+    /** Gauge: children of the master now in state Z. */
+    public static final String ZOMBIES = "prefork.zombies";
+    /** Counter: children reaped by the master that it did not spawn (adopted orphans). */
+    public static final String ZOMBIES_REAPED = "prefork.zombies.reaped";
+    /** Timer: worker spawn to ready. */
+    public static final String WORKER_BOOT = "prefork.worker.boot";
+    /** Counter, tag {@link #TAG_REASON}: refused control-socket connections. */
+    public static final String CONTROL_REJECTIONS = "prefork.control.rejections";
+    /** Counter/gauges aggregated from worker heartbeats, tag {@link #TAG_WORKER} per worker. */
+    public static final String REQUESTS = "prefork.requests";
+    public static final String REQUESTS_IN_FLIGHT = "prefork.requests.in.flight";
+    public static final String CONNECTIONS_OPEN = "prefork.connections.open";
+
+    public static final String TAG_STATE = "state";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_WORKER = "worker";
+
+    public static final String STATE_BOOTING = "booting";
+    public static final String STATE_READY = "ready";
+    public static final String STATE_DRAINING = "draining";
+
+    public static final String REASON_CRASHED = "crashed";
+    public static final String REASON_TIMEOUT = "timeout";
+    public static final String REASON_MAX_REQUESTS = "max_requests";
+    public static final String REASON_RELOAD = "reload";
+    public static final String REASON_BOOT_FAILED = "boot_failed";
+}

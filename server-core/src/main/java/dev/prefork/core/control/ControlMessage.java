@@ -1,0 +1,51 @@
+package dev.prefork.core.control;
+
+/**
+ * Messages on the master-worker control socket. The exchange:
+ * <ol>
+ *   <li>worker connects (its read mode set to file descriptors) and sends {@link Hello};</li>
+ *   <li>the master checks SO_PEERCRED (uid, pid) and the secret, then sends the listening sockets, fds only
+ *       (SCM_RIGHTS), and no bytes until step 3 — the worker cannot read bytes in fd mode;</li>
+ *   <li>worker switches to byte mode and sends {@link SocketsReceived}; from here both sides send frames;</li>
+ *   <li>worker sends {@link Ready} once it accepts, then {@link Heartbeat}s; it may send {@link BootFailed};</li>
+ *   <li>master sends {@link Drain} (graceful) or {@link Stop} (now).</li>
+ * </ol>
+ */
+public sealed interface ControlMessage {
+
+    /** Worker to master: who I am; the secret came to the worker on its stdin. */
+    record Hello(int workerId, String secret) implements ControlMessage {
+    }
+
+    /** Worker to master: the listening sockets arrived; switch to frames. */
+    record SocketsReceived(int count) implements ControlMessage {
+    }
+
+    /** Worker to master: the application is initialised and the worker accepts connections. */
+    record Ready() implements ControlMessage {
+    }
+
+    /**
+     * Worker to master, periodically, from the control thread only when every event loop has ticked:
+     * the worker's counters and how long its slowest event loop has gone without running its tick task.
+     */
+    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis)
+            implements ControlMessage {
+    }
+
+    /** Worker to master: the application could not start; the worker exits with the boot-error code. */
+    record BootFailed(String reason) implements ControlMessage {
+    }
+
+    /** Worker to master: it served its max-requests and asks to be recycled (the master paces recycling). */
+    record RecycleRequest(long requestsServed) implements ControlMessage {
+    }
+
+    /** Master to worker: stop accepting, finish in-flight requests, close, exit. */
+    record Drain(long drainDelayMillis) implements ControlMessage {
+    }
+
+    /** Master to worker: exit now. */
+    record Stop() implements ControlMessage {
+    }
+}

@@ -1,0 +1,106 @@
+package dev.prefork.core.control;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the master tells a worker JVM on its command line: nothing secret (argv is visible in /proc), only
+ * where to connect and how to serve. The secret travels on the worker's stdin.
+ *
+ * @param workerId              the master's id for this worker (stable in logs, not a pid)
+ * @param controlSocket         path of the master's control socket
+ * @param socketCount           how many listening sockets the master will pass
+ * @param appClass              the application class to load
+ * @param masterPid             the master's pid: the worker exits when its parent is no longer this pid
+ * @param heartbeatMillis       heartbeat period
+ * @param gracefulTimeoutMillis the worker's own drain deadline (the master enforces it too, with SIGKILL)
+ * @param keepAliveMillis       idle keep-alive timeout
+ * @param headerTimeoutMillis   time allowed to send a whole request head
+ * @param limitRequestLine      longest request line
+ * @param limitRequestFields    most header fields
+ * @param limitRequestFieldSize longest header field
+ * @param limitRequestBody      largest request body
+ * @param maxRequests           requests after which the worker asks to be recycled; 0 = never
+ * @param accessLog             log each request to logger {@code prefork.access}
+ */
+public record WorkerSettings(
+        int workerId,
+        String controlSocket,
+        int socketCount,
+        String appClass,
+        long masterPid,
+        long heartbeatMillis,
+        long gracefulTimeoutMillis,
+        long keepAliveMillis,
+        long headerTimeoutMillis,
+        int limitRequestLine,
+        int limitRequestFields,
+        int limitRequestFieldSize,
+        long limitRequestBody,
+        long maxRequests,
+        boolean accessLog) {
+
+    public List<String> toArgs() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("worker-id", Integer.toString(workerId));
+        m.put("control-socket", controlSocket);
+        m.put("socket-count", Integer.toString(socketCount));
+        m.put("app-class", appClass);
+        m.put("master-pid", Long.toString(masterPid));
+        m.put("heartbeat-ms", Long.toString(heartbeatMillis));
+        m.put("graceful-timeout-ms", Long.toString(gracefulTimeoutMillis));
+        m.put("keep-alive-ms", Long.toString(keepAliveMillis));
+        m.put("header-timeout-ms", Long.toString(headerTimeoutMillis));
+        m.put("limit-request-line", Integer.toString(limitRequestLine));
+        m.put("limit-request-fields", Integer.toString(limitRequestFields));
+        m.put("limit-request-field-size", Integer.toString(limitRequestFieldSize));
+        m.put("limit-request-body", Long.toString(limitRequestBody));
+        m.put("max-requests", Long.toString(maxRequests));
+        m.put("access-log", Boolean.toString(accessLog));
+        List<String> args = new ArrayList<>();
+        m.forEach((k, v) -> args.add("--" + k + "=" + v));
+        return args;
+    }
+
+    /** Parses what {@link #toArgs()} wrote. Throws IllegalArgumentException naming the bad argument. */
+    public static WorkerSettings parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new IllegalArgumentException("worker argument '" + arg + "' is not --key=value; workers are started by the master, not by hand");
+            }
+            m.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        try {
+            return new WorkerSettings(
+                    Integer.parseInt(req(m, "worker-id")),
+                    req(m, "control-socket"),
+                    Integer.parseInt(req(m, "socket-count")),
+                    req(m, "app-class"),
+                    Long.parseLong(req(m, "master-pid")),
+                    Long.parseLong(req(m, "heartbeat-ms")),
+                    Long.parseLong(req(m, "graceful-timeout-ms")),
+                    Long.parseLong(req(m, "keep-alive-ms")),
+                    Long.parseLong(req(m, "header-timeout-ms")),
+                    Integer.parseInt(req(m, "limit-request-line")),
+                    Integer.parseInt(req(m, "limit-request-fields")),
+                    Integer.parseInt(req(m, "limit-request-field-size")),
+                    Long.parseLong(req(m, "limit-request-body")),
+                    Long.parseLong(req(m, "max-requests")),
+                    Boolean.parseBoolean(req(m, "access-log")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);
+        }
+    }
+
+    private static String req(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("worker argument --" + key + " is missing; workers are started by the master");
+        }
+        return v;
+    }
+}

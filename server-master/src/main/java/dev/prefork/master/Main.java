@@ -1,0 +1,24 @@
+package dev.prefork.master;
+
+import dev.prefork.core.config.ServerConfig;
+import java.util.function.Consumer;
+
+/** The CLI: {@code java -cp APP_CLASSPATH dev.prefork.master.Main [OPTIONS] APP_CLASS}. TODO(H2a): implement. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, null, b -> { }));
+    }
+
+    /**
+     * Parses options (flag &gt; env &gt; file &gt; default), runs the master until it stops, returns the exit code.
+     *
+     * @param defaultAppClass the application when no APP_CLASS is given (the example jar passes its app), or null
+     * @param customizer      applied to the builder before options, e.g. to add worker system properties
+     */
+    public static int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
+        throw new UnsupportedOperationException("TODO");
+    }
+}
