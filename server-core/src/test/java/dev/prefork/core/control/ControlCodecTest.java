@@ -1,0 +1,97 @@
+package dev.prefork.core.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class ControlCodecTest {
+
+    static final List<ControlMessage> SAMPLES = List.of(
+            new ControlMessage.Hello(7, "s3cr3t"),
+            new ControlMessage.SocketsReceived(2),
+            new ControlMessage.Ready(),
+            new ControlMessage.Heartbeat(123456789L, 3, 17, 42),
+            new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
+            new ControlMessage.RecycleRequest(1000),
+            new ControlMessage.Drain(2500),
+            new ControlMessage.Stop());
+
+    @Test
+    void everyMessageRoundTrips() {
+        for (ControlMessage m : SAMPLES) {
+            ByteBuffer buf = ByteBuffer.wrap(ControlCodec.encode(m));
+            ControlCodec.Decoded d = ControlCodec.decode(buf);
+            assertThat(d).isEqualTo(new ControlCodec.Decoded.Message(m));
+            assertThat(buf.hasRemaining()).isFalse();
+        }
+    }
+
+    @Test
+    void framesSplitAnywhereNeedMoreThenDecode() {
+        byte[] frame = ControlCodec.encode(new ControlMessage.Hello(1, "abc"));
+        for (int cut = 0; cut < frame.length; cut++) {
+            ByteBuffer partial = ByteBuffer.wrap(frame, 0, cut).slice();
+            assertThat(ControlCodec.decode(partial)).isInstanceOf(ControlCodec.Decoded.NeedMore.class);
+            assertThat(partial.position()).isZero();
+        }
+    }
+
+    @Test
+    void twoFramesInOneBufferDecodeInOrder() {
+        byte[] a = ControlCodec.encode(new ControlMessage.Ready());
+        byte[] b = ControlCodec.encode(new ControlMessage.Heartbeat(1, 2, 3, 4));
+        ByteBuffer buf = ByteBuffer.allocate(a.length + b.length).put(a).put(b).flip();
+        assertThat(ControlCodec.decode(buf)).isEqualTo(new ControlCodec.Decoded.Message(new ControlMessage.Ready()));
+        assertThat(ControlCodec.decode(buf)).isEqualTo(new ControlCodec.Decoded.Message(new ControlMessage.Heartbeat(1, 2, 3, 4)));
+    }
+
+    @Test
+    void unknownTypeTrailingBytesAndOversizeAreInvalid() {
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 1, 99}))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 2, 3, 0}))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, 3}))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 0}))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
+        // A Hello whose string claims more bytes than the frame holds.
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 8, 1, 0, 0, 0, 1, 0, 50, 'x'})))
+                .isEqualTo(new ControlCodec.Decoded.Invalid("frame type 1 is truncated"));
+        // Invalid UTF-8 in a string.
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 8, 1, 0, 0, 0, 1, 0, 1, (byte) 0xff})))
+                .isInstanceOf(ControlCodec.Decoded.Invalid.class);
+    }
+
+    @Property(tries = 2000)
+    void randomBytesNeverThrowAndNeverOverConsume(@ForAll @Size(max = 64) byte[] bytes) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        ControlCodec.Decoded d = ControlCodec.decode(buf);
+        assertThat(d).isNotNull();
+        if (d instanceof ControlCodec.Decoded.Message) {
+            assertThat(buf.position()).isBetween(3, bytes.length);
+        } else {
+            assertThat(buf.position()).isZero();
+        }
+    }
+
+    @Property(tries = 1000)
+    void truncatedOrCorruptedValidFramesNeverThrow(@ForAll("frames") byte[] frame,
+                                                   @ForAll @IntRange(min = 0, max = 200) int cut,
+                                                   @ForAll @IntRange(min = 0, max = 200) int flipAt) {
+        byte[] copy = frame.clone();
+        copy[flipAt % copy.length] ^= (byte) 0x5a;
+        ByteBuffer buf = ByteBuffer.wrap(copy, 0, Math.min(cut, copy.length)).slice();
+        assertThat(ControlCodec.decode(buf)).isNotNull();
+    }
+
+    @Provide
+    Arbitrary<byte[]> frames() {
+        return Arbitraries.of(SAMPLES).map(ControlCodec::encode);
+    }
+}
