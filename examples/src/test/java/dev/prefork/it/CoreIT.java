@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -110,7 +111,7 @@ class CoreIT {
         try (Stream<Path> found = Files.walk(controlParent)) {
             socket = found.filter(p -> p.getFileName().toString().equals("control.sock")).findFirst().orElseThrow();
         }
-        assertThat(Files.getPosixFilePermissions(socket.getParent()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE, OWNER_EXECUTE]");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent()))).isEqualTo("rwx------");
 
         // Claim to be worker 1 with a wrong secret: a Hello frame is u16 length, type 1, i32 id, u16 len + secret.
         byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);

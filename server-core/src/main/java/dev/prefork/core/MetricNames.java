@@ -17,10 +17,14 @@ public final class MetricNames {
     public static final String WORKER_BOOT = "prefork.worker.boot";
     /** Counter, tag {@link #TAG_REASON}: refused control-socket connections. */
     public static final String CONTROL_REJECTIONS = "prefork.control.rejections";
-    /** Counter/gauges aggregated from worker heartbeats, tag {@link #TAG_WORKER} per worker. */
+    /** Pool-wide sums of the worker heartbeats: requests served (never decreasing), in flight, open connections. */
     public static final String REQUESTS = "prefork.requests";
     public static final String REQUESTS_IN_FLIGHT = "prefork.requests.in.flight";
     public static final String CONNECTIONS_OPEN = "prefork.connections.open";
+    /** The same figures per live worker, tag {@link #TAG_WORKER} (its id). */
+    public static final String WORKER_REQUESTS = "prefork.worker.requests";
+    public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
+    public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";

@@ -3,7 +3,7 @@ package dev.prefork.master;
 import dev.prefork.core.config.ServerConfig;
 import java.util.function.Consumer;
 
-/** The CLI: {@code java -cp APP_CLASSPATH dev.prefork.master.Main [OPTIONS] APP_CLASS}. TODO(H2a): implement. */
+/** The CLI: {@code java -cp APP_CLASSPATH dev.prefork.master.Main [OPTIONS] APP_CLASS}. */
 public final class Main {
     private Main() {
     }
@@ -19,6 +19,7 @@ public final class Main {
      * @param customizer      applied to the builder before options, e.g. to add worker system properties
      */
     public static int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
-        throw new UnsupportedOperationException("TODO");
+        return new MasterCli(System::getenv, System.out, System.err, Master::run)
+                .execute(args, defaultAppClass, customizer);
     }
 }

@@ -1,0 +1,86 @@
+package dev.prefork.docker;
+
+import dev.prefork.core.config.ConfigResolver;
+import dev.prefork.core.config.ServerConfig;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Checks docker/Dockerfile against the rules and against the Kubernetes manifests' ports. */
+class DockerfileTest {
+    private static final Pattern ENV_PAIR = Pattern.compile("(\\w+)=(\\S+)");
+
+    static Dockerfile dockerfile;
+    static int runtime;
+
+    @BeforeAll
+    static void load() {
+        dockerfile = Dockerfile.load();
+        runtime = dockerfile.stage("runtime");
+    }
+
+    @Test
+    void bothBaseImagesAreArgumentsWithPublicDefaults() {
+        assertThat(dockerfile.globalArgs()).anySatisfy(a -> assertThat(a).startsWith("BASE_IMAGE=eclipse-temurin:17-jre"));
+        assertThat(dockerfile.globalArgs()).anySatisfy(a -> assertThat(a).startsWith("BUILD_IMAGE=maven:3-eclipse-temurin-17"));
+        assertThat(dockerfile.from(dockerfile.stage("build"))).startsWith("${BUILD_IMAGE}");
+        assertThat(dockerfile.from(dockerfile.stage("runtime-base"))).startsWith("${BASE_IMAGE}");
+    }
+
+    @Test
+    void theDefaultTargetIsTheRuntimeFedByTheMavenStage() {
+        assertThat(dockerfile.lastStage()).as("the last stage is what a plain `docker build` makes").isEqualTo(runtime);
+        assertThat(dockerfile.all(runtime, "COPY")).anySatisfy(c -> assertThat(c).contains("--from=build"));
+        assertThat(dockerfile.all(dockerfile.stage("build"), "RUN")).anySatisfy(r -> assertThat(r).contains("mvn "));
+    }
+
+    @Test
+    void runsAsANonRootUserAndStopsOnSigterm() {
+        String user = dockerfile.last(runtime, "USER").orElseThrow(() -> new AssertionError("no USER"));
+        assertThat(user.split(":")[0]).as("numeric uid, so Kubernetes can verify runAsNonRoot").matches("\\d+").isNotEqualTo("0");
+        assertThat(dockerfile.last(runtime, "STOPSIGNAL")).hasValue("SIGTERM");
+    }
+
+    @Test
+    void theMasterJvmIsPidOne() {
+        String entrypoint = dockerfile.last(runtime, "ENTRYPOINT").orElseThrow(() -> new AssertionError("no ENTRYPOINT"));
+        assertThat(entrypoint).as("exec form (a JSON array): no shell in between").startsWith("[").endsWith("]");
+        List<String> argv = Arrays.stream(entrypoint.substring(1, entrypoint.length() - 1).split(","))
+                .map(s -> s.strip().replaceAll("^\"|\"$", "")).collect(Collectors.toList());
+        assertThat(argv.get(0)).isEqualTo("java");
+        assertThat(argv).containsSubsequence("-jar", "/app/prefork-example.jar");
+    }
+
+    @Test
+    void exposedPortsAreTheConfiguredOnesAndTheManifestsContainerPorts() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : dockerfile.all(runtime, "ENV")) {
+            Matcher m = ENV_PAIR.matcher(line);
+            while (m.find()) {
+                env.put(m.group(1), m.group(2));
+            }
+        }
+        ServerConfig config = new ConfigResolver(Map.of(), ManifestTest.PLACEHOLDER_APP, ServerConfig::builder).resolve(env);
+        int appPort = config.binds().get(0).port();
+        int adminPort = config.admin().port();
+        assertThat(config.binds().get(0).host()).isEqualTo("0.0.0.0");
+        assertThat(config.admin().host()).isEqualTo("0.0.0.0");
+        List<Integer> exposed = dockerfile.all(runtime, "EXPOSE").stream()
+                .flatMap(e -> Arrays.stream(e.split("\\s+"))).map(p -> Integer.parseInt(p.replace("/tcp", "")))
+                .collect(Collectors.toList());
+        assertThat(exposed).containsExactlyInAnyOrder(appPort, adminPort);
+        List<Integer> manifestPorts = K8sManifests.load().container().getPorts().stream()
+                .map(ContainerPort::getContainerPort).collect(Collectors.toList());
+        assertThat(manifestPorts).containsExactlyInAnyOrderElementsOf(exposed);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.prefork.examples;
+
+import dev.prefork.worker.Application;
+import dev.prefork.worker.HttpHandler;
+import dev.prefork.worker.HttpRequest;
+import dev.prefork.worker.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bundled example application (see the contract): {@code GET /}, {@code /sleep?ms=N}, {@code /burn?ms=N},
+ * {@code POST /echo} and, when enabled, {@code /crash}. Every response carries {@code X-Worker-Pid}.
+ */
+public final class ExampleApp implements Application {
+    /** System property that enables {@code GET /crash}; ExampleServer sets it for {@code --example-crash-endpoint}. */
+    public static final String CRASH_ENDPOINT_PROPERTY = "prefork.example.crashEndpoint";
+    static final String PID_HEADER = "X-Worker-Pid";
+    /** Longest sleep or burn a request may ask for. */
+    static final long MAX_MILLIS = 600_000;
+
+    private final String pid = Long.toString(ProcessHandle.current().pid());
+    private final boolean crashEndpoint = Boolean.parseBoolean(System.getProperty(CRASH_ENDPOINT_PROPERTY));
+    // Immutable responses are built once and reused.
+    private final CompletableFuture<HttpResponse> hello =
+            CompletableFuture.completedFuture(withPid(HttpResponse.ok("Hello, World!")));
+    private final CompletableFuture<HttpResponse> notFound =
+            CompletableFuture.completedFuture(withPid(HttpResponse.text(404, "404 Not Found\n")));
+
+    @Override
+    public HttpHandler handler() {
+        return this::handle;
+    }
+
+    CompletionStage<HttpResponse> handle(HttpRequest request) {
+        String method = request.method();
+        boolean get = "GET".equals(method) || "HEAD".equals(method);
+        switch (request.path()) {
+            case "/":
+                return get ? hello : notFound;
+            case "/sleep":
+                return get ? sleep(request) : notFound;
+            case "/burn":
+                return get ? burn(request) : notFound;
+            case "/echo":
+                return "POST".equals(method) ? echo(request) : notFound;
+            case "/crash":
+                if (get && crashEndpoint) {
+                    Runtime.getRuntime().halt(1);
+                }
+                return notFound;
+            default:
+                return notFound;
+        }
+    }
+
+    /** Waits on the event loop's timer: the loop keeps serving meanwhile. */
+    private CompletionStage<HttpResponse> sleep(HttpRequest request) {
+        long ms = millis(request);
+        if (ms < 0) {
+            return badMillis();
+        }
+        CompletableFuture<HttpResponse> done = new CompletableFuture<>();
+        request.eventLoop().schedule(() -> done.complete(withPid(HttpResponse.ok("slept " + ms + " ms\n"))),
+                ms, TimeUnit.MILLISECONDS);
+        return done;
+    }
+
+    /** Spins on the event-loop thread that received the request: a model of a handler that blocks. */
+    private CompletionStage<HttpResponse> burn(HttpRequest request) {
+        long ms = millis(request);
+        if (ms < 0) {
+            return badMillis();
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        long spins = 0;
+        while (System.nanoTime() - end < 0) {
+            spins++;
+        }
+        return CompletableFuture.completedFuture(withPid(HttpResponse.ok("burned " + ms + " ms (" + spins + " spins)\n")));
+    }
+
+    private CompletionStage<HttpResponse> echo(HttpRequest request) {
+        String type = request.header("content-type");
+        return CompletableFuture.completedFuture(withPid(HttpResponse.bytes(200,
+                type != null ? type : "application/octet-stream", request.body())));
+    }
+
+    /** The {@code ms} parameter, or -1 when missing or out of range. */
+    private static long millis(HttpRequest request) {
+        String value = request.queryParameter("ms");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long ms = Long.parseLong(value.trim());
+            return ms >= 0 && ms <= MAX_MILLIS ? ms : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private CompletionStage<HttpResponse> badMillis() {
+        return CompletableFuture.completedFuture(withPid(HttpResponse.text(400,
+                "give ms as a whole number of milliseconds from 0 to " + MAX_MILLIS + ", e.g. ?ms=100\n")));
+    }
+
+    private HttpResponse withPid(HttpResponse response) {
+        return response.withHeader(PID_HEADER, pid);
+    }
+}

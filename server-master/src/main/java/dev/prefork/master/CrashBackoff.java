@@ -1,0 +1,77 @@
+package dev.prefork.master;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Paces respawns after crashes: the delay doubles from {@code initial} to {@code max} with each step, and
+ * resets once a worker spawned after the last crash has stayed ready for {@code stableAfter}. Crashes that come
+ * within one delay of the last step (workers dying together from one cause) do not add a step. The reason is
+ * logged once per step, not once per death.
+ */
+public final class CrashBackoff {
+    private static final Logger LOG = LoggerFactory.getLogger(CrashBackoff.class);
+
+    private final long initialNanos;
+    private final long maxNanos;
+    private final long stableAfterNanos;
+    private int step;
+    private long lastStepAt;
+    private long lastCrashAt;
+
+    public CrashBackoff(Duration initial, Duration max, Duration stableAfter) {
+        this.initialNanos = initial.toNanos();
+        this.maxNanos = max.toNanos();
+        this.stableAfterNanos = stableAfter.toNanos();
+    }
+
+    public static CrashBackoff standard() {
+        return new CrashBackoff(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    /** Records a crash; {@code what} says who died and how, for the one log line of a new step. */
+    public void crashed(long now, String what) {
+        long window = Math.max(delayNanos(), initialNanos);
+        boolean newStep = step == 0 || now - lastStepAt >= window;
+        lastCrashAt = now;
+        if (!newStep) {
+            return;
+        }
+        lastStepAt = now;
+        long before = delayNanos();
+        if (before < maxNanos) {
+            step++;
+            LOG.warn("{}; respawning after {} ms (crash backoff step {}, cap {} ms)",
+                    what, Duration.ofNanos(delayNanos()).toMillis(), step, Duration.ofNanos(maxNanos).toMillis());
+        }
+    }
+
+    /** A worker ready since {@code readySince} is still ready at {@code now}: reset once the pool is stable. */
+    public void stillReady(long readySince, long now) {
+        if (step > 0 && readySince - lastCrashAt > 0 && now - readySince >= stableAfterNanos) {
+            LOG.info("workers stable for {} s; crash backoff reset", Duration.ofNanos(stableAfterNanos).toSeconds());
+            step = 0;
+        }
+    }
+
+    public boolean allowsSpawn(long now) {
+        return step == 0 || now - lastCrashAt >= delayNanos();
+    }
+
+    /** The current delay between a crash and the respawn: 0 before any crash. */
+    public long delayNanos() {
+        if (step == 0) {
+            return 0;
+        }
+        long delay = initialNanos;
+        for (int i = 1; i < step && delay < maxNanos; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, maxNanos);
+    }
+
+    public int step() {
+        return step;
+    }
+}

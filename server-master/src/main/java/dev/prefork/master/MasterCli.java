@@ -1,0 +1,94 @@
+package dev.prefork.master;
+
+import dev.prefork.core.ExitCodes;
+import dev.prefork.core.config.ConfigException;
+import dev.prefork.core.config.ConfigResolver;
+import dev.prefork.core.config.ServerConfig;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+
+/**
+ * From argv to a running master: parse, resolve (flag &gt; env &gt; file &gt; default), set the log level, run.
+ * Bad input prints one line naming the option, the value and the remedy, and exits 2 with nothing started.
+ * No logger here: none may exist before {@code prefork.logLevel} is set.
+ */
+public final class MasterCli {
+    /** System property the logback configuration reads. */
+    public static final String LOG_LEVEL_PROPERTY = "prefork.logLevel";
+
+    /** Runs a master with a resolved configuration; {@code reloader} re-resolves for HUP. */
+    public interface Runner {
+        int run(ServerConfig config, Supplier<ServerConfig> reloader);
+    }
+
+    private final Supplier<Map<String, String>> env;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Runner runner;
+
+    public MasterCli(Supplier<Map<String, String>> env, PrintStream out, PrintStream err, Runner runner) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+        this.runner = runner;
+    }
+
+    public int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
+        CommandLineOptions options = new CommandLineOptions(defaultAppClass);
+        ParsedCommandLine parsed;
+        try {
+            parsed = options.parse(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("prefork: " + e.getMessage() + "; run with --help to see the options");
+            return ExitCodes.USAGE;
+        }
+        if (parsed.helpRequested()) {
+            out.print(options.usage());
+            return ExitCodes.OK;
+        }
+        if (parsed.versionRequested()) {
+            out.println("prefork " + version());
+            return ExitCodes.OK;
+        }
+        Supplier<ServerConfig.Builder> base = () -> {
+            ServerConfig.Builder builder = ServerConfig.builder();
+            if (defaultAppClass != null) {
+                builder.appClass(defaultAppClass);
+            }
+            customizer.accept(builder);
+            return builder;
+        };
+        ConfigResolver resolver = new ConfigResolver(parsed.flags(), parsed.appClass(), base);
+        ServerConfig config;
+        try {
+            config = resolver.resolve(env.get());
+        } catch (ConfigException e) {
+            err.println("prefork: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        System.setProperty(LOG_LEVEL_PROPERTY, config.logLevel());
+        return runner.run(config, () -> resolver.resolve(env.get()));
+    }
+
+    static String version() {
+        String version = MasterCli.class.getPackage().getImplementationVersion();
+        if (version != null) {
+            return version;
+        }
+        try (InputStream in = MasterCli.class.getResourceAsStream("/META-INF/maven/dev.prefork/server-master/pom.properties")) {
+            if (in != null) {
+                Properties props = new Properties();
+                props.load(in);
+                return props.getProperty("version", "unknown");
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+}

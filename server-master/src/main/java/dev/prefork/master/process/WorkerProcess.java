@@ -1,0 +1,23 @@
+package dev.prefork.master.process;
+
+import java.util.concurrent.CompletableFuture;
+
+/** The master's handle on one worker OS process; the real one wraps {@link Process}, tests use a fake. */
+public interface WorkerProcess {
+
+    long pid();
+
+    boolean isAlive();
+
+    /**
+     * Writes the worker's secret and a newline to its stdin and flushes, leaving stdin open: its EOF later tells
+     * the worker that the master died. A failed write is logged, not thrown (the exit event follows).
+     */
+    void sendSecret(String secret);
+
+    /** Completes with the exit code once the process has exited (and the JDK has reaped it). */
+    CompletableFuture<Integer> onExit();
+
+    /** SIGKILL through the JDK, which will not signal a pid it has already reaped (no pid-reuse accident). */
+    void destroyForcibly();
+}

@@ -1,0 +1,371 @@
+package dev.prefork.worker.http;
+
+import dev.prefork.worker.HttpHandler;
+import dev.prefork.worker.HttpResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.CharsetUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's HTTP/1.1 exchanges after the codec: enforces the body and head limits, collects the body,
+ * hands whole requests to the application one at a time and in order (pipelined requests wait), writes the
+ * answers with keep-alive or {@code Connection: close}, and closes an idle connection when the worker drains.
+ * Not shared: one instance per connection, used only on its event loop.
+ */
+final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(HttpConnectionHandler.class);
+    private static final byte[] NO_BODY = new byte[0];
+    /** Pipelined requests waiting beyond this stop reading from the socket until the queue shrinks. */
+    private static final int MAX_WAITING = 16;
+    /** After an error response the input is read and discarded this long so the client sees the response. */
+    private static final long LINGER_MILLIS = 2_000;
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
+
+    private final HttpHandler handler;
+    private final HttpLimits limits;
+    private final ServingStats stats;
+    private final ConnectionTracker tracker;
+    private final ConnectionTimeouts timeouts;
+    private final AccessLog accessLog;
+    private ChannelHandlerContext ctx;
+
+    /** The request whose body is being read, or null. */
+    private HttpRequest head;
+    private RequestBody body;
+    /** After an error or a closing response, everything read is dropped. */
+    private boolean discarding;
+
+    /** A request is with the application (or its response is being written). */
+    private boolean busy;
+    private ArrayDeque<Exchange> waiting;
+    private boolean inReadBurst;
+    private boolean flushPending;
+
+    /**
+     * @param accessLog null when the access log is off
+     */
+    HttpConnectionHandler(HttpHandler handler, HttpLimits limits, ServingStats stats, ConnectionTracker tracker,
+                          ConnectionTimeouts timeouts, AccessLog accessLog) {
+        this.handler = handler;
+        this.limits = limits;
+        this.stats = stats;
+        this.tracker = tracker;
+        this.timeouts = timeouts;
+        this.accessLog = accessLog;
+    }
+
+    /** A whole request, or a fixed error answer, in the order it arrived. */
+    private static final class Exchange {
+        final HttpRequest head;
+        final byte[] body;
+        final HttpResponse fixed;
+        final boolean keepAlive;
+        long startNanos;
+
+        Exchange(HttpRequest head, byte[] body, HttpResponse fixed, boolean keepAlive) {
+            this.head = head;
+            this.body = body;
+            this.fixed = fixed;
+            this.keepAlive = keepAlive;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBurst = true;
+        try {
+            if (discarding) {
+                return;
+            }
+            if (msg instanceof HttpRequest) {
+                onHead((HttpRequest) msg);
+                if (discarding) {
+                    return;
+                }
+            }
+            if (msg instanceof HttpContent) {
+                onContent((HttpContent) msg);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpRequest request) {
+        timeouts.headReceived();
+        if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
+            int status = HeadLimits.statusForDecoderFailure(cause);
+            log.debug("rejecting request from {} with {}: {}", ctx.channel().remoteAddress(), status, cause.toString());
+            reject(status);
+            return;
+        }
+        int status = HeadLimits.check(request.headers(), limits);
+        if (status != 0) {
+            reject(status);
+            return;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        if (length > limits.requestBody()) {
+            reject(413);
+            return;
+        }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null) {
+            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+                reject(417);
+                return;
+            }
+            if (!busy) {
+                // Raw bytes below the codec: an interim answer must not consume the codec's HEAD bookkeeping.
+                ctx.pipeline().context(ConnectionTimeouts.class).writeAndFlush(CONTINUE.duplicate());
+            }
+        }
+        head = request;
+        // A chunked body gets its buffer with its first chunk (onContent).
+        body = length > 0 ? new RequestBody(length, limits.requestBody()) : null;
+    }
+
+    private void onContent(HttpContent content) {
+        if (head == null) {
+            return;
+        }
+        ByteBuf bytes = content.content();
+        if (bytes.isReadable()) {
+            if (body == null) {
+                body = new RequestBody(-1, limits.requestBody());
+            }
+            if (!body.append(bytes)) {
+                reject(413);
+                return;
+            }
+        }
+        if (content instanceof LastHttpContent) {
+            HttpRequest request = head;
+            byte[] bytesRead = body == null ? NO_BODY : body.toBytes();
+            head = null;
+            body = null;
+            submit(new Exchange(request, bytesRead, null, HttpUtil.isKeepAlive(request)));
+        }
+    }
+
+    /** Answers with an error after the requests before it, then closes; the rest of the input is dropped. */
+    private void reject(int status) {
+        discarding = true;
+        head = null;
+        body = null;
+        HttpResponseStatus s = HttpResponseStatus.valueOf(status);
+        submit(new Exchange(null, NO_BODY, HttpResponse.text(status, s.code() + " " + s.reasonPhrase() + "\n"), false));
+    }
+
+    private void submit(Exchange exchange) {
+        if (busy) {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(4);
+            }
+            waiting.add(exchange);
+            if (waiting.size() >= MAX_WAITING) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        start(exchange);
+    }
+
+    private void start(Exchange exchange) {
+        busy = true;
+        stats.requestStarted();
+        if (accessLog != null) {
+            exchange.startNanos = System.nanoTime();
+        }
+        if (exchange.fixed != null) {
+            respond(exchange, exchange.fixed);
+            return;
+        }
+        HttpRequest h = exchange.head;
+        CompletionStage<HttpResponse> stage;
+        try {
+            stage = handler.handle(dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
+                    exchange.body, ctx.channel().eventLoop()));
+        } catch (Throwable t) {
+            respond(exchange, internalError(exchange, t));
+            return;
+        }
+        if (stage instanceof CompletableFuture) {
+            CompletableFuture<HttpResponse> future = (CompletableFuture<HttpResponse>) stage;
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                respond(exchange, orError(exchange, future.join()));
+                return;
+            }
+        }
+        if (stage == null) {
+            respond(exchange, internalError(exchange, new NullPointerException("the handler returned null")));
+            return;
+        }
+        stage.whenComplete((response, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                completed(exchange, response, error);
+            } else {
+                ctx.executor().execute(() -> completed(exchange, response, error));
+            }
+        });
+    }
+
+    private void completed(Exchange exchange, HttpResponse response, Throwable error) {
+        respond(exchange, error != null ? internalError(exchange, error) : orError(exchange, response));
+    }
+
+    private HttpResponse orError(Exchange exchange, HttpResponse response) {
+        return response != null ? response
+                : internalError(exchange, new NullPointerException("the handler completed with a null response"));
+    }
+
+    private HttpResponse internalError(Exchange exchange, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        log.error("handler failed on {} {}; answering 500", exchange.head.method(), exchange.head.uri(), cause);
+        return HttpResponse.text(500, "500 Internal Server Error\n");
+    }
+
+    private void respond(Exchange exchange, HttpResponse response) {
+        Channel channel = ctx.channel();
+        boolean keepAlive = exchange.keepAlive && !discarding && !tracker.isDraining()
+                && !closesConnection(response);
+        stats.requestFinished();
+        if (accessLog != null) {
+            logAccess(exchange, response);
+        }
+        busy = false;
+        if (!channel.isActive()) {
+            return;
+        }
+        HttpVersion version = exchange.head == null ? HttpVersion.HTTP_1_1 : exchange.head.protocolVersion();
+        boolean http10 = version == HttpVersion.HTTP_1_0;
+        FullHttpResponse out;
+        try {
+            out = NettyResponses.toNetty(response, http10, keepAlive);
+        } catch (RuntimeException invalid) {
+            log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
+                    exchange.head.uri(), invalid);
+            out = NettyResponses.toNetty(HttpResponse.text(500, "500 Internal Server Error\n"), http10, keepAlive);
+        }
+        if (!keepAlive) {
+            discarding = true;
+            waiting = null;
+            ChannelFutureListener then = exchange.fixed != null ? f -> lingerThenClose() : ChannelFutureListener.CLOSE;
+            ctx.writeAndFlush(out).addListener(then);
+            return;
+        }
+        if (inReadBurst) {
+            ctx.write(out, ctx.voidPromise());
+            flushPending = true;
+        } else {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        }
+        Exchange next = waiting == null ? null : waiting.poll();
+        if (next != null) {
+            if (waiting.size() == MAX_WAITING / 2) {
+                channel.config().setAutoRead(true);
+            }
+            start(next);
+        } else if (head == null) {
+            timeouts.responseSent();
+        }
+    }
+
+    private static boolean closesConnection(HttpResponse response) {
+        String connection = response.header("connection");
+        return connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection);
+    }
+
+    private void logAccess(Exchange exchange, HttpResponse response) {
+        HttpRequest h = exchange.head;
+        accessLog.log(ctx.channel().remoteAddress(), h == null ? "-" : h.method().name(), h == null ? "-" : h.uri(),
+                h == null ? "-" : h.protocolVersion().text(), response.status(), response.bodyLength(),
+                exchange.startNanos);
+    }
+
+    /**
+     * Half-closes after an error answer and drops what the client still sends, so that unread request bytes do
+     * not turn the close into a reset that destroys the answer before the client reads it.
+     */
+    private void lingerThenClose() {
+        Channel channel = ctx.channel();
+        if (channel instanceof DuplexChannel && channel.isActive()) {
+            ((DuplexChannel) channel).shutdownOutput();
+            channel.config().setAutoRead(true);
+            ctx.executor().schedule(() -> {
+                channel.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBurst = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionTracker.DRAIN_EVENT) {
+            if (!busy && head == null && timeouts.phase() == ConnectionTimeouts.Phase.IDLE) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        head = null;
+        body = null;
+        waiting = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("connection {} failed; closing it", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

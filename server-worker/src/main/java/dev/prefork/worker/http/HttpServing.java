@@ -1,0 +1,88 @@
+package dev.prefork.worker.http;
+
+import dev.prefork.worker.Application;
+import dev.prefork.worker.HttpHandler;
+import dev.prefork.worker.WorkerContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import java.util.Objects;
+
+/**
+ * The HTTP serving pipeline shared by the worker JVM and single-process servers: counters, connection
+ * tracking for drains, and the per-connection handlers. Use: create, call the application's {@code init} with
+ * {@link #context()}, then install {@link #childHandler()} on a {@code ServerBootstrap}.
+ */
+public final class HttpServing {
+    private final Application application;
+    private final HttpLimits limits;
+    private final ServingStats stats;
+    private final ConnectionTracker tracker;
+    private final WorkerContext context;
+    private final boolean accessLog;
+    private ChannelInitializer<Channel> childHandler;
+
+    /**
+     * @param workerId  the worker's id (0 for a single process)
+     * @param loops     the serving event loops, exposed to the application through its context
+     * @param accessLog log each request to logger {@code prefork.access}
+     */
+    public HttpServing(Application application, int workerId, EventLoopGroup loops, HttpLimits limits,
+                       boolean accessLog, ServingStats stats) {
+        this.application = Objects.requireNonNull(application, "application");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.accessLog = accessLog;
+        this.tracker = new ConnectionTracker(stats);
+        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker);
+    }
+
+    /** The context to pass to {@link Application#init}. */
+    public WorkerContext context() {
+        return context;
+    }
+
+    /**
+     * The child handler for accepted connections. Call after the application's {@code init}: it asks the
+     * application for its {@link Application#handler()} once.
+     *
+     * @throws IllegalStateException when the application returns no handler
+     */
+    public synchronized ChannelInitializer<Channel> childHandler() {
+        if (childHandler == null) {
+            HttpHandler handler = application.handler();
+            if (handler == null) {
+                throw new IllegalStateException(application.getClass().getName()
+                        + ".handler() returned null; return the HttpHandler that answers requests");
+            }
+            childHandler = new HttpChannelInitializer(application, handler, context, limits, stats, tracker,
+                    accessLog ? new AccessLog() : null);
+        }
+        return childHandler;
+    }
+
+    public ServingStats stats() {
+        return stats;
+    }
+
+    /**
+     * Starts draining (call after the listeners are closed): every later response closes its connection, and
+     * connections idle between requests close now. Connections that have not sent a request yet are served once.
+     */
+    public void drain() {
+        tracker.drain();
+    }
+
+    public boolean isDraining() {
+        return tracker.isDraining();
+    }
+
+    /** Closes every open connection (the graceful timeout has passed). */
+    public void closeAllConnections() {
+        tracker.closeAll();
+    }
+
+    public int openConnections() {
+        return tracker.openCount();
+    }
+}

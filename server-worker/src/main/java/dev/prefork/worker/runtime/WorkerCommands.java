@@ -1,0 +1,13 @@
+package dev.prefork.worker.runtime;
+
+/** What the master (or a signal) can ask of the worker. Implementations hop to their own thread. */
+interface WorkerCommands {
+    /** Stop accepting after {@code delayMillis}, finish the connections, close the application, exit 0. */
+    void drain(long delayMillis, String reason);
+
+    /** Exit now. */
+    void stop(String reason);
+
+    /** The control connection is gone: the master died. Exit now. */
+    void controlLost(String reason);
+}

@@ -1,0 +1,220 @@
+package dev.prefork.worker.runtime;
+
+import dev.prefork.core.ExitCodes;
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.worker.Application;
+import dev.prefork.worker.http.HttpLimits;
+import dev.prefork.worker.http.HttpServing;
+import dev.prefork.worker.http.ServingStats;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker JVM's life: read the secret, watch the master, hand-shake on the control socket, load and init the
+ * application, serve the inherited listening sockets, heartbeat, and drain or stop when told.
+ * Boot runs on the main thread; everything after it on the control event loop (one thread), so the drain and
+ * heartbeat state needs no locks.
+ */
+public final class WorkerRuntime implements WorkerCommands {
+    private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+    /** Serving event loops per worker; one by default, Gunicorn-style: scale with workers, not loops. */
+    public static final String EVENT_LOOPS_PROPERTY = "prefork.worker.eventLoops";
+    private static final long BOOT_FAILED_FLUSH_MILLIS = 2_000;
+
+    private final WorkerSettings settings;
+    private final WorkerIdentity id;
+    private final ProcessExit exit;
+    private final long mainStartNanos;
+    private EventLoopGroup controlLoop;
+    private ControlLink link;
+    private ServingStats stats;
+    // Confined to the control loop:
+    private Drainer drainer;
+    private long pendingDrainDelay = -1;
+    private String pendingDrainReason;
+
+    private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, ProcessExit exit, long mainStartNanos) {
+        this.settings = settings;
+        this.id = id;
+        this.exit = exit;
+        this.mainStartNanos = mainStartNanos;
+    }
+
+    /** Runs a worker as started by the master; returns once it serves (the event loops keep the JVM alive). */
+    public static void run(String[] args, InputStream stdin, ProcessExit exit) {
+        long start = System.nanoTime();
+        WorkerSettings settings;
+        try {
+            settings = WorkerSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("prefork worker: " + e.getMessage());
+            exit.halt(ExitCodes.WORKER_BOOT_ERROR);
+            return;
+        }
+        WorkerIdentity id = new WorkerIdentity(settings.workerId(), ProcessHandle.current().pid());
+        String secret;
+        try {
+            secret = SecretReader.read(stdin);
+        } catch (IOException e) {
+            log.error("{} cannot read its secret from stdin: {}", id, e.getMessage());
+            exit.halt(e instanceof EOFException ? ExitCodes.WORKER_ORPHANED : ExitCodes.WORKER_HANDSHAKE_FAILED);
+            return;
+        }
+        WorkerRuntime runtime = new WorkerRuntime(settings, id, exit, start);
+        new MasterWatch(stdin, settings.masterPid(), MasterWatch::currentParentPid, runtime::masterGone).start();
+        try {
+            runtime.boot(secret);
+        } catch (Throwable t) {
+            runtime.bootFailed(new BootFailure(id + " failed to boot: " + t
+                    + "; see the stack trace in the worker's log", t));
+        }
+    }
+
+    private void boot(String secret) throws InterruptedException {
+        controlLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("prefork-control", true),
+                EpollIoHandler.newFactory());
+        try {
+            link = ControlClient.connect(controlLoop, settings.controlSocket(), settings.workerId(), secret,
+                    settings.socketCount(), this).get();
+        } catch (ExecutionException e) {
+            log.error("{} handshake with the master failed: {}", id, e.getCause().getMessage());
+            exit.halt(ExitCodes.WORKER_HANDSHAKE_FAILED);
+            return;
+        }
+        long handshakeDone = System.nanoTime();
+        log.debug("{} received {} listening socket(s) in {} ms", id, link.listenFds().size(), millisSince(mainStartNanos));
+        WorkerSignals.install(this);
+
+        int loopCount = eventLoopCount();
+        EventLoopGroup servingLoops = new MultiThreadIoEventLoopGroup(loopCount,
+                new DefaultThreadFactory("prefork-http", false), EpollIoHandler.newFactory());
+        stats = new ServingStats(settings.maxRequests(), this::requestRecycle);
+        Application application;
+        HttpServing serving;
+        Listeners listeners;
+        try {
+            application = ApplicationLoader.load(settings.appClass(), Thread.currentThread().getContextClassLoader());
+            serving = new HttpServing(application, settings.workerId(), servingLoops, HttpLimits.from(settings),
+                    settings.accessLog(), stats);
+            ApplicationLoader.init(application, serving.context());
+            ChannelInitializer<Channel> childHandler;
+            try {
+                childHandler = serving.childHandler();
+            } catch (RuntimeException e) {
+                throw new BootFailure(settings.appClass() + ".handler() failed: " + e
+                        + "; return the HttpHandler that answers requests", e);
+            }
+            listeners = Listeners.register(link.listenFds(), servingLoops, childHandler);
+        } catch (BootFailure e) {
+            bootFailed(e);
+            return;
+        }
+        long initMillis = millisSince(handshakeDone);
+        link.send(new ControlMessage.Ready());
+        LoopLagMonitor lag = LoopLagMonitor.watch(servingLoops, tickMillis(settings.heartbeatMillis()));
+        ServingControl control = new WorkerServingControl(listeners, serving, application, id);
+        controlLoop.execute(() -> startServing(control, lag));
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s)", id, millisSince(mainStartNanos),
+                initMillis, settings.appClass(), listeners.addresses(), loopCount);
+    }
+
+    /** On the control loop. */
+    private void startServing(ServingControl control, LoopLagMonitor lag) {
+        drainer = new Drainer(id, controlLoop, control, settings.gracefulTimeoutMillis(), System::nanoTime, exit);
+        long period = settings.heartbeatMillis();
+        controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
+                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
+                TimeUnit.MILLISECONDS);
+        if (pendingDrainDelay >= 0) {
+            drainer.drain(pendingDrainDelay, pendingDrainReason);
+        }
+    }
+
+    private void bootFailed(BootFailure failure) {
+        // The full error reaches the master's log through stderr; the reason travels in BootFailed.
+        System.err.println(id + " failed to boot: " + failure.getMessage());
+        if (failure.getCause() != null) {
+            failure.getCause().printStackTrace();
+        }
+        log.error("{} boot failed: {}", id, failure.getMessage());
+        if (link != null) {
+            link.send(new ControlMessage.BootFailed(failure.getMessage()))
+                    .awaitUninterruptibly(BOOT_FAILED_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        exit.halt(ExitCodes.WORKER_BOOT_ERROR);
+    }
+
+    private void requestRecycle() {
+        long served = stats.requestsTotal();
+        log.info("{} served {} requests (max-requests {}); asking the master to recycle it", id, served,
+                settings.maxRequests());
+        link.send(new ControlMessage.RecycleRequest(served));
+    }
+
+    @Override
+    public void drain(long delayMillis, String reason) {
+        controlLoop.execute(() -> {
+            if (drainer != null) {
+                drainer.drain(delayMillis, reason);
+            } else if (pendingDrainDelay < 0) {
+                log.info("{} got {} while booting; draining once it serves", id, reason);
+                pendingDrainDelay = delayMillis;
+                pendingDrainReason = reason;
+            }
+        });
+    }
+
+    @Override
+    public void stop(String reason) {
+        log.info("{} stopping now on {}", id, reason);
+        exit.halt(ExitCodes.WORKER_OK);
+    }
+
+    @Override
+    public void controlLost(String reason) {
+        masterGone(reason);
+    }
+
+    private void masterGone(String reason) {
+        log.warn("{} exiting: the master is gone ({})", id, reason);
+        exit.halt(ExitCodes.WORKER_ORPHANED);
+    }
+
+    private int eventLoopCount() {
+        String value = System.getProperty(EVENT_LOOPS_PROPERTY);
+        if (value == null) {
+            return 1;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        log.warn("{} ignores -D{}={}: give 1..1024 event loops; using 1", id, EVENT_LOOPS_PROPERTY, value);
+        return 1;
+    }
+
+    /** Loop-lag resolution: a tick at least twice per heartbeat, at most every 10 ms. */
+    static long tickMillis(long heartbeatMillis) {
+        return Math.max(10, Math.min(100, heartbeatMillis / 2));
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.prefork.worker.runtime;
+
+import dev.prefork.worker.Application;
+import dev.prefork.worker.http.HttpServing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link ServingControl} over the worker's listeners, its HTTP serving and its application. */
+final class WorkerServingControl implements ServingControl {
+    private static final Logger log = LoggerFactory.getLogger(WorkerServingControl.class);
+
+    private final Listeners listeners;
+    private final HttpServing serving;
+    private final Application application;
+    private final WorkerIdentity id;
+
+    WorkerServingControl(Listeners listeners, HttpServing serving, Application application, WorkerIdentity id) {
+        this.listeners = listeners;
+        this.serving = serving;
+        this.application = application;
+        this.id = id;
+    }
+
+    @Override
+    public void stopAccepting() {
+        listeners.closeAll();
+    }
+
+    @Override
+    public void closeConnectionsWhenIdle() {
+        serving.drain();
+    }
+
+    @Override
+    public int openConnections() {
+        return serving.openConnections();
+    }
+
+    @Override
+    public void closeAllConnections() {
+        serving.closeAllConnections();
+    }
+
+    @Override
+    public void closeApplication() {
+        try {
+            application.close();
+        } catch (Exception | LinkageError e) {
+            log.error("{} application close failed; exiting anyway", id, e);
+        }
+    }
+}

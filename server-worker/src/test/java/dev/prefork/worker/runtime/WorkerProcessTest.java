@@ -1,0 +1,296 @@
+package dev.prefork.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prefork.core.ExitCodes;
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Real worker JVMs against a fake master: the handshake with fd passing, serving, limits, heartbeats, drain,
+ * stop, and the ways a worker learns that its master died.
+ */
+class WorkerProcessTest {
+    private static final Duration BOOT = Duration.ofSeconds(20);
+    private static final String SECRET = "s3cret-for-worker-7";
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private String testName;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private FakeMaster master(boolean refuse) throws Exception {
+        FakeMaster master = new FakeMaster(refuse);
+        toClose.add(master);
+        return master;
+    }
+
+    private WorkerProcess worker(TestInfo info, WorkerSettings settings, String... jvmOpts) throws Exception {
+        WorkerProcess worker = WorkerProcess.start(info.getTestMethod().orElseThrow().getName(), settings, SECRET,
+                List.of(jvmOpts));
+        toClose.add(worker);
+        return worker;
+    }
+
+    private WorkerProcess readyWorker(TestInfo info, FakeMaster master, WorkerSettings settings, String... jvmOpts)
+            throws Exception {
+        WorkerProcess worker = worker(info, settings, jvmOpts);
+        try {
+            master.await(ControlMessage.Ready.class, BOOT);
+        } catch (Throwable t) {
+            throw new AssertionError("worker not ready; log:\n" + worker.log(), t);
+        }
+        return worker;
+    }
+
+    @Test
+    void handshakesWithTheSecretServesWithKeepAliveAndLoadsNoJnr(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        Path classLog = Files.createTempFile("worker-classes", ".log");
+        toClose.add(() -> Files.deleteIfExists(classLog));
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0),
+                "-Xlog:class+load=info:file=" + classLog);
+
+        ControlMessage.Hello hello = master.await(ControlMessage.Hello.class, BOOT);
+        assertThat(hello.workerId()).isEqualTo(7);
+        assertThat(hello.secret()).isEqualTo(SECRET);
+        assertThat(master.received()).startsWith(hello, new ControlMessage.SocketsReceived(1), new ControlMessage.Ready());
+
+        try (RawHttp client = new RawHttp(master.port())) {
+            RawHttp.Response first = client.get("/").read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).isEqualTo("hello");
+            assertThat(first.header("connection")).isNull();
+            assertThat(first.header("date")).isNotBlank();
+            // The same socket answers again: keep-alive.
+            RawHttp.Response second = client.get("/whoami").read();
+            assertThat(second.body()).isEqualTo("7 " + worker.pid());
+            RawHttp.Response echoed = client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nabcde").read();
+            assertThat(echoed.body()).isEqualTo("abcde");
+
+            ControlMessage.Heartbeat beat = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> last(master.received(ControlMessage.Heartbeat.class)),
+                            h -> h != null && h.requestsTotal() == 3);
+            assertThat(beat.connectionsOpen()).isEqualTo(1);
+            assertThat(beat.requestsInFlight()).isZero();
+            assertThat(beat.maxLoopLagMillis()).isLessThan(1_000);
+        }
+        // The listening socket is shared: the worker must leave it non-blocking.
+        assertThat(fdFlags(master.listenFd()) & 04000).as("O_NONBLOCK").isNotZero();
+
+        String classes = Files.readString(classLog);
+        assertThat(classes).contains("io.netty.channel.epoll.EpollServerSocketChannel");
+        assertThat(classes).as("jnr classes loaded by the worker").doesNotContain(" jnr.");
+        assertThat(TestApp.class.getClassLoader().getResource("jnr/posix/POSIXFactory.class"))
+                .as("jnr on the worker's classpath, as in production").isNotNull();
+    }
+
+    @Test
+    void answersOversizedAndMalformedRequestsWithAnErrorAndCloses(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+
+        assertRejected(master, "GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414);
+        StringBuilder manyFields = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+        for (int i = 0; i < 101; i++) {
+            manyFields.append("X-Field-").append(i).append(": v\r\n");
+        }
+        assertRejected(master, manyFields + "\r\n", 431);
+        assertRejected(master, "GET / HTTP/1.1\r\nHost: t\r\nX-Long: " + "v".repeat(8200) + "\r\n\r\n", 431);
+        assertRejected(master, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2000000\r\n\r\n", 413);
+        assertRejected(master, "NOT HTTP AT ALL\r\n\r\n", 400);
+    }
+
+    private static void assertRejected(FakeMaster master, String request, int status) throws Exception {
+        try (RawHttp client = new RawHttp(master.port())) {
+            RawHttp.Response response = client.send(request).read();
+            assertThat(response.status()).as(request.substring(0, Math.min(40, request.length()))).isEqualTo(status);
+            assertThat(response.header("connection")).isEqualTo("close");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void drainFinishesTheRequestInFlightClosesIdleConnectionsThenExitsZero(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        try (RawHttp idle = new RawHttp(master.port()); RawHttp busy = new RawHttp(master.port())) {
+            assertThat(idle.get("/").read().status()).isEqualTo(200);
+            busy.get("/sleep?ms=1500");
+            await().atMost(Duration.ofSeconds(5)).until(
+                    () -> last(master.received(ControlMessage.Heartbeat.class)),
+                    h -> h != null && h.requestsInFlight() == 1);
+
+            master.send(new ControlMessage.Drain(0));
+
+            idle.timeoutMillis(1_000);
+            assertThat(idle.closedByServer()).as("idle keep-alive connection closed on drain").isTrue();
+            assertThat(worker.isAlive()).as("alive while a request is in flight").isTrue();
+            RawHttp.Response answer = busy.read();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("slept");
+            assertThat(answer.header("connection")).isEqualTo("close");
+            assertThat(busy.closedByServer()).isTrue();
+        }
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
+        assertThat(worker.log()).contains("draining on the master's Drain", "stopped accepting", "drained in");
+    }
+
+    @Test
+    void drainDelayKeepsAcceptingThenAnswersWithConnectionClose(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        master.send(new ControlMessage.Drain(1_500));
+        try (RawHttp during = new RawHttp(master.port())) {
+            RawHttp.Response response = during.get("/").read();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("connection")).as("still keep-alive during the drain delay").isNull();
+            // After the delay the connection is idle, so it is closed.
+            during.timeoutMillis(4_000);
+            assertThat(during.closedByServer()).isTrue();
+        }
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
+    }
+
+    @Test
+    void sigtermDrainsLikeTheMastersDrain(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        try (RawHttp busy = new RawHttp(master.port())) {
+            busy.get("/sleep?ms=800");
+            await().atMost(Duration.ofSeconds(5)).until(
+                    () -> last(master.received(ControlMessage.Heartbeat.class)),
+                    h -> h != null && h.requestsInFlight() == 1);
+            worker.terminate();
+            RawHttp.Response answer = busy.read();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.header("connection")).isEqualTo("close");
+        }
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
+        assertThat(worker.log()).contains("draining on SIGTERM");
+    }
+
+    @Test
+    void stopExitsAtOnce(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        try (RawHttp busy = new RawHttp(master.port())) {
+            busy.get("/sleep?ms=10000");
+            master.send(new ControlMessage.Stop());
+            assertThat(worker.awaitExit(Duration.ofSeconds(2))).isEqualTo(ExitCodes.WORKER_OK);
+        }
+    }
+
+    @Test
+    void exitsWithinOneSecondWhenTheControlConnectionCloses(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        long start = System.nanoTime();
+        master.closeControlConnection();
+        int code = worker.awaitExit(Duration.ofSeconds(3));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(code).isEqualTo(ExitCodes.WORKER_ORPHANED);
+        assertThat(millis).isLessThan(1_000);
+    }
+
+    @Test
+    void exitsWhenStdinReachesEof(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        worker.closeStdin();
+        assertThat(worker.awaitExit(Duration.ofSeconds(3))).isEqualTo(ExitCodes.WORKER_ORPHANED);
+        assertThat(worker.log()).contains("stdin reached EOF");
+    }
+
+    @Test
+    void refusedHandshakeExitsWithTheHandshakeCode(TestInfo info) throws Exception {
+        FakeMaster master = master(true);
+        WorkerProcess worker = worker(info, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_HANDSHAKE_FAILED);
+        assertThat(master.received(ControlMessage.Hello.class)).hasSize(1);
+        assertThat(worker.log()).contains("refused");
+    }
+
+    @Test
+    void missingApplicationClassFailsTheBoot(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.settings(master, "com.example.NoSuchApp", 0));
+        ControlMessage.BootFailed failed = master.await(ControlMessage.BootFailed.class, BOOT);
+        assertThat(failed.reason()).contains("com.example.NoSuchApp", "not found", "classpath");
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_BOOT_ERROR);
+        assertThat(master.received(ControlMessage.Ready.class)).isEmpty();
+        assertThat(worker.log()).contains("ClassNotFoundException");
+    }
+
+    @Test
+    void failingInitFailsTheBootWithItsCause(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.settings(master, TestApp.FailingInit.class.getName(), 0));
+        ControlMessage.BootFailed failed = master.await(ControlMessage.BootFailed.class, BOOT);
+        assertThat(failed.reason()).contains("FailingInit.init failed", "database unreachable");
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_BOOT_ERROR);
+        assertThat(worker.log()).contains("java.lang.IllegalStateException: database unreachable", "\tat ");
+    }
+
+    @Test
+    void aBlockedEventLoopShowsAsGrowingLag(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
+        try (RawHttp client = new RawHttp(master.port())) {
+            client.get("/burn?ms=1500");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(
+                    () -> last(master.received(ControlMessage.Heartbeat.class)),
+                    h -> h != null && h.maxLoopLagMillis() >= 1_000);
+            assertThat(client.read().status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(3)).until(
+                    () -> last(master.received(ControlMessage.Heartbeat.class)),
+                    h -> h.maxLoopLagMillis() < 500);
+        }
+    }
+
+    @Test
+    void asksOnceToBeRecycledAfterMaxRequests(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 3));
+        try (RawHttp client = new RawHttp(master.port())) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(client.get("/").read().status()).isEqualTo(200);
+            }
+        }
+        ControlMessage.RecycleRequest recycle = master.await(ControlMessage.RecycleRequest.class, Duration.ofSeconds(5));
+        assertThat(recycle.requestsServed()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).until(
+                () -> last(master.received(ControlMessage.Heartbeat.class)), h -> h != null && h.requestsTotal() == 5);
+        assertThat(master.received(ControlMessage.RecycleRequest.class)).hasSize(1);
+        assertThat(worker.isAlive()).as("keeps serving until told to drain").isTrue();
+    }
+
+    private static <T> T last(List<T> list) {
+        return list.isEmpty() ? null : list.get(list.size() - 1);
+    }
+
+    /** The open-file flags of one of this process's fds, from /proc (octal "flags:" line). */
+    private static int fdFlags(int fd) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Integer.parseInt(line.substring("flags:".length()).trim(), 8);
+            }
+        }
+        throw new AssertionError("no flags line for fd " + fd);
+    }
+}
