@@ -61,8 +61,13 @@ public final class ExampleApp implements Application {
             return badMillis();
         }
         CompletableFuture<HttpResponse> done = new CompletableFuture<>();
-        request.eventLoop().schedule(() -> done.complete(withPid(HttpResponse.ok("slept " + ms + " ms\n"))),
-                ms, TimeUnit.MILLISECONDS);
+        Runnable wake = () -> done.complete(withPid(HttpResponse.ok("slept " + ms + " ms\n")));
+        if (request.eventLoop() != null) {
+            request.eventLoop().schedule(wake, ms, TimeUnit.MILLISECONDS);
+        } else {
+            // A request built by hand (unit tests) has no event loop.
+            CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS).execute(wake);
+        }
         return done;
     }
 

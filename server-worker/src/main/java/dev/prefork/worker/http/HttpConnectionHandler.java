@@ -145,6 +145,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 reject(417);
                 return;
             }
+            // Only for the request being answered next: an interim answer must not overtake earlier responses
+            // (a pipelining client then sends the body after its own wait).
             if (!busy) {
                 // Raw bytes below the codec: an interim answer must not consume the codec's HEAD bookkeeping.
                 ctx.pipeline().context(ConnectionTimeouts.class).writeAndFlush(CONTINUE.duplicate());
@@ -157,6 +159,12 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void onContent(HttpContent content) {
         if (head == null) {
+            return;
+        }
+        if (!content.decoderResult().isSuccess()) {
+            log.debug("rejecting request body from {}: {}", ctx.channel().remoteAddress(),
+                    content.decoderResult().cause().toString());
+            reject(HeadLimits.BAD_REQUEST);
             return;
         }
         ByteBuf bytes = content.content();

@@ -32,6 +32,7 @@ public final class WorkerRuntime implements WorkerCommands {
     /** Serving event loops per worker; one by default, Gunicorn-style: scale with workers, not loops. */
     public static final String EVENT_LOOPS_PROPERTY = "prefork.worker.eventLoops";
     private static final long BOOT_FAILED_FLUSH_MILLIS = 2_000;
+    private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
     private final WorkerSettings settings;
     private final WorkerIdentity id;
@@ -55,6 +56,11 @@ public final class WorkerRuntime implements WorkerCommands {
     /** Runs a worker as started by the master; returns once it serves (the event loops keep the JVM alive). */
     public static void run(String[] args, InputStream stdin, ProcessExit exit) {
         long start = System.nanoTime();
+        // Netty's JFR buffer events bootstrap JFR at the first allocation: ~100-200 ms of worker boot.
+        // Before any Netty class loads; -Dio.netty.jfr.enabled=true in the worker JVM options still wins.
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        }
         WorkerSettings settings;
         try {
             settings = WorkerSettings.parse(args);

@@ -167,6 +167,8 @@ class HttpPipelineTest {
         assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "y".repeat(1000)
                 + "\r\n1\r\nz\r\n0\r\n\r\n", "413 Request Entity Too Large");
         assertRejected("BLAH\r\n\r\n", "400 Bad Request");
+        assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+                "400 Bad Request");
         assertRejected("GET / HTTP/1.1\r\nBad Header\r\n\r\n", "400 Bad Request");
         assertRejected("POST /echo HTTP/1.1\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", "417 Expectation Failed");
     }

@@ -155,16 +155,16 @@ class WorkerProcessTest {
     void drainDelayKeepsAcceptingThenAnswersWithConnectionClose(TestInfo info) throws Exception {
         FakeMaster master = master(false);
         WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
-        master.send(new ControlMessage.Drain(1_500));
+        master.send(new ControlMessage.Drain(3_000));
         try (RawHttp during = new RawHttp(master.port())) {
             RawHttp.Response response = during.get("/").read();
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("connection")).as("still keep-alive during the drain delay").isNull();
             // After the delay the connection is idle, so it is closed.
-            during.timeoutMillis(4_000);
+            during.timeoutMillis(8_000);
             assertThat(during.closedByServer()).isTrue();
         }
-        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
+        assertThat(worker.awaitExit(Duration.ofSeconds(8))).isEqualTo(ExitCodes.WORKER_OK);
     }
 
     @Test
