@@ -151,7 +151,10 @@ def main():
             spread = f"{fmt(r['rps_min'])}–{fmt(r['rps_max'])}" if r["rounds"] > 1 else "–"
             cells = [server_name(srv, a.workers, a.gthreads), fmt(r["rps"]), spread, fmt(r["p50"], 2),
                      fmt(r["p99"], 2), fmt(r["sockerr"]), fmt(r["non2xx"]), probe]
-            cells += [ratio(r["rps"], s[k]["rps"]) for k, _ in refs]
+            if scen == "mixed" and srv == "nginx":
+                cells += ["–" for _ in refs]  # nginx does not burn: its figures are no comparison here
+            else:
+                cells += [ratio(r["rps"], s[k]["rps"]) for k, _ in refs]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
         for p in (x for x in ("prefork", "prefork-rp") if x in servers):

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond a JDK and Maven (as root, idempotent): load and protocol tools for
+# the multi-process and benchmark smoke tests, and a private Docker engine with locally built images for the
+# container tests (no image registry is reachable from CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+need=()
+for tool in wrk curl haproxy setpriv; do
+  command -v "$tool" >/dev/null || need+=("$tool")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  pkgs=()
+  for tool in "${need[@]}"; do
+    case "$tool" in
+      setpriv) pkgs+=(util-linux) ;;
+      *) pkgs+=("$tool") ;;
+    esac
+  done
+  apt-get update -qq
+  apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+bash .ci/docker-setup.sh
