@@ -2,8 +2,11 @@
 """Worker boot, restart and memory figures of a running Prefork master.
 
   boot_probe.py memory MASTER_PID                  idle RSS/PSS of the master and of each worker
-  boot_probe.py restart MASTER_PID ADMIN_URL N K   K times: SIGKILL one worker, time until a new worker
-                                                   exists and the admin /metrics shows N ready again
+  boot_probe.py restart MASTER_PID ADMIN_URL N K GAP
+                                                   K times: SIGKILL one worker, time until a new worker
+                                                   exists and the admin /metrics shows N ready again; then
+                                                   wait GAP s (past the master's crash-backoff reset, so
+                                                   each kill is an isolated crash, not a crash loop)
 Workers are the master's child processes (from /proc). Output: KEY value lines.
 """
 import os
@@ -76,7 +79,7 @@ def memory(master):
     print(f"WORKER_PSS_MIB {statistics.mean(pss):.1f}")
 
 
-def restart(master, admin, n, k):
+def restart(master, admin, n, k, gap):
     times = []
     s0, c0, b0 = boot_hist(admin)
     if c0:
@@ -97,7 +100,8 @@ def restart(master, admin, n, k):
         ms = (time.monotonic() - t0) * 1000
         times.append(ms)
         print(f"RESTART pid={victim} ms={ms:.0f}")
-        time.sleep(1.0)  # let the new worker settle before the next kill
+        if i < k - 1:
+            time.sleep(gap)
     s1, c1, b1 = boot_hist(admin)
     print(f"RESTART_MEDIAN_MS {statistics.median(times):.0f}")
     print(f"RESTART_MIN_MS {min(times):.0f}")
@@ -119,7 +123,7 @@ def main():
     if cmd == "memory":
         memory(int(sys.argv[2]))
     elif cmd == "restart":
-        restart(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        restart(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     else:
         sys.exit(f"boot_probe.py: unknown command {cmd!r}; use memory or restart")
 

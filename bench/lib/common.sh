@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared helpers for the bench/ scripts: tool installs, ports, server start/stop, wrk runs.
 # Sourced, not run. Every server started here is killed by PID when the sourcing script exits.
 
@@ -12,6 +13,10 @@ WRK_THREADS=${WRK_THREADS:-2}
 PREFORK_ARGS=${PREFORK_ARGS:-}
 SINGLE_JVM_OPTS=${SINGLE_JVM_OPTS:-}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
+
+# The 1/5/15-minute load averages: other work on the machine skews every figure, so tables say how busy it was.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_AT_START=$(loadavg)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -69,7 +74,10 @@ bench_snapshot_jar() {
   bench_need_jar
   local snap="$BENCH_DIR/results/jar/prefork-example.jar"
   mkdir -p "$(dirname "$snap")"
-  cmp -s "$JAR" "$snap" || cp -p "$JAR" "$snap" || die "cannot copy $JAR to $snap"
+  # Copy, then rename: a JVM still running the previous copy keeps its file (another inode).
+  if ! cmp -s "$JAR" "$snap"; then
+    cp -p "$JAR" "$snap.$$" && mv -f "$snap.$$" "$snap" || die "cannot copy $JAR to $snap"
+  fi
   log "jar: $JAR ($(date -r "$JAR" '+%Y-%m-%d %H:%M:%S')), run from $snap"
   JAR=$snap
 }
@@ -88,7 +96,7 @@ descendants() {
   done
 }
 
-alive() { [ -d /proc/"$1" ] && ! grep -q '^[0-9]* (.*) Z' /proc/"$1"/stat 2>/dev/null; }
+alive() { local s; s=$(cat /proc/"$1"/stat 2>/dev/null) || return 1; [[ ! $s =~ ^[0-9]+\ \(.*\)\ Z ]]; }
 
 # stop_pid PID SIGNAL: signal the process, wait up to 10 s, then SIGKILL it and any descendant
 # it left (a worker whose master died before it could take it down).
@@ -173,7 +181,7 @@ start_server() {
       # shellcheck disable=SC2086
       "$JAVA" -jar "$JAR" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
         "${extra[@]}" $PREFORK_ARGS >"$logf" 2>&1 &
-      sig=INT ;;
+      sig=TERM ;;  # INT stays ignored in a background job of a non-interactive shell
     single)
       # shellcheck disable=SC2086
       "$JAVA" $SINGLE_JVM_OPTS -cp "$JAR" dev.prefork.examples.SingleProcess --bind "127.0.0.1:$port" \
@@ -258,6 +266,7 @@ run_load() {
   : >"$out.probe"
   wrk --latency -d "$dur" "$@" "$url/" >"$out" 2>&1 &
   local wpid=$! secs end_ms
+  BENCH_PIDS+=("$wpid:TERM")
   secs=$(dur_seconds "$dur")
   end_ms=$(( $(date +%s%N) / 1000000 + secs * 1000 - 300 ))
   # First probe after 1 s (a quarter of a short run), then every 0.5 s; at least one.
@@ -268,6 +277,7 @@ run_load() {
     [ $(( $(date +%s%N) / 1000000 )) -lt "$end_ms" ] && alive "$wpid" || break
   done
   wait "$wpid"
+  forget_pid "$wpid"
 }
 
 # result_fields OUT: "rps p50_ms p99_ms sockerr non2xx probes probe_p50_ms probe_max_ms probe_fail"

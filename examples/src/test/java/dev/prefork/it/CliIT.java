@@ -60,6 +60,6 @@ class CliIT {
         master = MasterProcess.startMain("--workers", "2", "com.example.NoSuchApp");
         assertThat(master.waitForExit(Duration.ofSeconds(30))).isEqualTo(3);
         assertThat(master.logText()).contains("com.example.NoSuchApp");
-        assertThat(master.seenDescendants()).allSatisfy(p -> assertThat(p.isAlive()).isFalse());
+        assertThat(master.seenDescendants()).allSatisfy(p -> assertThat(MasterProcess.hasExited(p)).isTrue());
     }
 }

@@ -82,7 +82,7 @@ class CoreIT {
         assertThat(response.status()).isEqualTo(200);
         assertThat(master.waitForExit(Duration.ofSeconds(15))).isEqualTo(0);
         for (ProcessHandle worker : master.seenDescendants()) {
-            assertThat(worker.isAlive()).as("worker %d after master exit", worker.pid()).isFalse();
+            assertThat(MasterProcess.hasExited(worker)).as("worker %d after master exit", worker.pid()).isTrue();
         }
     }
 
@@ -101,7 +101,7 @@ class CoreIT {
         assertThat(workers).hasSizeGreaterThanOrEqualTo(2);
         master.process.destroyForcibly();
         await("every worker exits").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
-                .until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
+                .until(() -> workers.stream().allMatch(MasterProcess::hasExited));
     }
 
     private double rejectionsTotal() throws IOException {

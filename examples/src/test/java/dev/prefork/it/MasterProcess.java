@@ -52,14 +52,61 @@ final class MasterProcess implements AutoCloseable {
         return startWith(List.of(extra), List.of("-cp", JAR.toString(), "dev.prefork.master.Main"));
     }
 
+    /**
+     * Like {@link #startMain} with the test classes (test applications in {@code dev.prefork.it.apps}) on the
+     * class path too; workers inherit the master's class path.
+     */
+    static MasterProcess startMainWithTestClasses(String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-cp", JAR + ":" + testClasses(), "dev.prefork.master.Main"));
+    }
+
+    /** Starts a user's own main class from the example jar (embedding), e.g. {@code EmbeddedExample}. */
+    static MasterProcess startClass(String mainClass, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-cp", JAR.toString(), mainClass));
+    }
+
+    /** Starts {@code java -jar prefork-example.jar} as user nobody, through {@code setpriv} (the test runs as root). */
+    static MasterProcess startJarAsNobody(String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-jar", JAR.toAbsolutePath().toString()), AS_NOBODY);
+    }
+
+    /** Runs a command as nobody: no group, no supplementary groups. */
+    static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
+
+    static String testClasses() {
+        try {
+            return Path.of(MasterProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static MasterProcess startWith(List<String> extra, List<String> launch) throws IOException {
-        int port = freePort();
-        int adminPort = freePort();
+        return startWith(extra, launch, List.of());
+    }
+
+    /**
+     * Starts {@code java -jar prefork-example.jar} on given ports, e.g. again on the ports of one that exited (a
+     * redeployed instance behind a load balancer); does not wait for readiness.
+     */
+    static MasterProcess startOn(int port, int adminPort, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), port, adminPort);
+    }
+
+    private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper) throws IOException {
+        return startWith(extra, launch, wrapper, freePort(), freePort());
+    }
+
+    private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
+                                           int adminPort) throws IOException {
         Path log = Files.createTempFile("prefork-it-", ".log");
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(launch);
-        cmd.addAll(List.of("--bind", "127.0.0.1:" + port, "--admin", "127.0.0.1:" + adminPort));
+        if (!extra.contains("--bind")) {
+            cmd.addAll(List.of("--bind", "127.0.0.1:" + port));
+        }
+        cmd.addAll(List.of("--admin", "127.0.0.1:" + adminPort));
         cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PREFORK_"));
@@ -69,6 +116,22 @@ final class MasterProcess implements AutoCloseable {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Gone, or a zombie (exited, waiting to be reaped). {@link ProcessHandle#isAlive} says true for a zombie, and an
+     * orphaned worker is reaped by this sandbox's PID 1 only a second or more after it exits.
+     */
+    static boolean hasExited(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+        } catch (IOException gone) {
+            return true;
         }
     }
 
@@ -127,16 +190,26 @@ final class MasterProcess implements AutoCloseable {
     /** Current worker JVM pids: the master's direct children. */
     Set<Long> workerPids() {
         trackDescendants();
-        return process.toHandle().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+        return process.toHandle().children().filter(h -> !isCdsTraining(h))
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     void trackDescendants() {
         process.toHandle().descendants().forEach(seenDescendants::add);
     }
 
+    /** Workers (and their children) ever seen; {@link #close()} also kills the CDS training JVM, if any. */
     Set<ProcessHandle> seenDescendants() {
         trackDescendants();
-        return Set.copyOf(seenDescendants);
+        return seenDescendants.stream().filter(h -> !isCdsTraining(h)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The {@code --worker-cds} training JVM the master runs for a few seconds after its first start with a new
+     * jar: not a worker. It exits by itself, and at once when the master dies unless it is writing its archive.
+     */
+    private static boolean isCdsTraining(ProcessHandle h) {
+        return h.info().commandLine().orElse("").contains("dev.prefork.worker.runtime.CdsTraining");
     }
 
     String logText() {
@@ -151,6 +224,78 @@ final class MasterProcess implements AutoCloseable {
     String findInLog(Pattern pattern) {
         Matcher m = pattern.matcher(logText());
         return m.find() ? m.group(1) : null;
+    }
+
+    /** The master's open file descriptors ({@code /proc/PID/fd}). */
+    int openFds() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            return (int) fds.count();
+        }
+    }
+
+    /** The master's used heap in KiB right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}). */
+    long heapAfterGcKib() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
+        if (!used.find()) {
+            throw new AssertionError("no 'used NK' in jcmd GC.heap_info of " + pid());
+        }
+        return Long.parseLong(used.group(1));
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("jcmd " + pid() + " " + command + " failed: " + out);
+            }
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Children of the master in state Z, read from /proc (each thread's children, then each child's stat). */
+    List<Long> zombieChildren() throws IOException {
+        List<Long> zombies = new ArrayList<>();
+        Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+        try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                String children;
+                try {
+                    children = Files.readString(task.resolve("children"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                for (String child : children.trim().split("\\s+")) {
+                    if (child.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        String stat = Files.readString(Path.of("/proc", child, "stat"));
+                        if (stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z")) {
+                            zombies.add(Long.parseLong(child));
+                        }
+                    } catch (IOException gone) {
+                        // exited and reaped between the two reads
+                    }
+                }
+            }
+        }
+        return zombies;
+    }
+
+    /** The sum of every sample of a metric family with labels, e.g. {@code prefork_control_rejections_total}. */
+    double metricSum(String family) throws IOException {
+        double total = 0;
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(family + "{") || line.startsWith(family + " ")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     int waitForExit(Duration timeout) throws InterruptedException {

@@ -37,10 +37,15 @@ public final class Arbiter {
     private final MasterMetrics metrics;
     private final Supplier<ServerConfig> reloader;
     private final Runnable zombieScan;
+    private final Runnable closeListeners;
     private final LongSupplier clock;
     private Mode mode = Mode.RUNNING;
     private int exitCode = ExitCodes.OK;
     private long stopDeadline;
+    private long drainStartedAt;
+    private long drainDelayEndsAt;
+    private boolean drainDelayOver;
+    private boolean announcedReady;
     private boolean finished;
     private volatile boolean ready;
     private volatile boolean looping;
@@ -49,6 +54,19 @@ public final class Arbiter {
     public Arbiter(ServerConfig config, Supplier<ServerConfig> reloader, BlockingQueue<MasterEvent> events,
                    WorkerPool pool, WorkerController workers, CrashBackoff backoff, MasterMetrics metrics,
                    ListenerSlots slots, Runnable zombieScan, LongSupplier clock) {
+        this(config, reloader, events, pool, workers, backoff, metrics, slots, () -> { }, zombieScan, clock);
+    }
+
+    /**
+     * @param closeListeners closes the master's copies of the listening sockets; called on a graceful stop when
+     *                       the workers stop accepting, so that the last worker to close its copy closes the
+     *                       socket and later clients are refused at once instead of waiting in a backlog that
+     *                       nobody accepts from (and being reset at the master's exit)
+     */
+    public Arbiter(ServerConfig config, Supplier<ServerConfig> reloader, BlockingQueue<MasterEvent> events,
+                   WorkerPool pool, WorkerController workers, CrashBackoff backoff, MasterMetrics metrics,
+                   ListenerSlots slots, Runnable closeListeners, Runnable zombieScan, LongSupplier clock) {
+        this.closeListeners = closeListeners;
         this.events = events;
         this.pool = pool;
         this.workers = workers;
@@ -117,6 +135,9 @@ public final class Arbiter {
         try {
             zombieScan.run();
             watchdog.check(now, planner.config(), mode == Mode.RUNNING);
+            if (mode == Mode.DRAINING && !drainDelayOver && now - drainDelayEndsAt >= 0) {
+                drainDelayIsOver(now);
+            }
             for (WorkerHandle h : pool.where(w -> w.state() == WorkerState.READY)) {
                 backoff.stillReady(h.readyAt(), now);
             }
@@ -135,6 +156,10 @@ public final class Arbiter {
             onSignal(s.signal(), now);
         } else if (event instanceof MasterEvent.WorkerExited x) {
             workerEvents.exited(x.workerId(), x.exitCode(), now);
+            if (mode == Mode.DRAINING) {
+                LOG.info("drain step 3/4 (+{}): worker {} exited with code {}; {} worker(s) left",
+                        Durations.nanosText(now - drainStartedAt), x.workerId(), x.exitCode(), pool.all().size());
+            }
         } else if (event instanceof MasterEvent.WorkerConnected c) {
             workerEvents.connected(c.workerId(), c.link());
         } else if (event instanceof MasterEvent.WorkerMessage m) {
@@ -176,11 +201,14 @@ public final class Arbiter {
     }
 
     private void reload() {
-        ServerConfig next = planner.config();
+        ServerConfig next;
         try {
-            next = ConfigReload.merge(next, reloader.get());
+            next = ConfigReload.merge(planner.config(), reloader.get());
         } catch (ConfigException e) {
-            LOG.error("HUP: the new configuration is invalid, keeping the running one: {}", e.getMessage());
+            // As nginx does: a bad new configuration leaves the running workers alone.
+            LOG.error("HUP: the new configuration is invalid; keeping the running workers and configuration: {}",
+                    e.getMessage());
+            return;
         }
         planner.reload(next);
     }
@@ -198,12 +226,37 @@ public final class Arbiter {
         ServerConfig config = planner.config();
         mode = Mode.DRAINING;
         ready = false;
-        stopDeadline = now + config.drainDelay().toNanos() + config.gracefulTimeout().toNanos();
-        LOG.info("TERM: graceful stop; readiness off, draining {} workers (drain delay {}, graceful timeout {})",
+        drainStartedAt = now;
+        drainDelayEndsAt = now + config.drainDelay().toNanos();
+        stopDeadline = drainDelayEndsAt + config.gracefulTimeout().toNanos();
+        LOG.info("drain step 1/4 (+0 ms): TERM: graceful stop; /readyz now 503; {} workers keep accepting for the "
+                        + "drain delay of {}, then finish within the graceful timeout of {} (SIGKILL after that)",
                 pool.all().size(), Durations.text(config.drainDelay()), Durations.text(config.gracefulTimeout()));
         for (WorkerHandle h : pool.all()) {
             workers.drain(h, config.drainDelay().toMillis(), stopDeadline, "graceful stop");
         }
+        if (config.drainDelay().isZero()) {
+            drainDelayIsOver(now);
+        }
+    }
+
+    /** Workers stop accepting now; so does the master's copy of the sockets. */
+    private void drainDelayIsOver(long now) {
+        drainDelayOver = true;
+        int inFlight = 0;
+        int connections = 0;
+        for (WorkerHandle h : pool.all()) {
+            inFlight += h.requestsInFlight();
+            connections += h.connectionsOpen();
+        }
+        try {
+            closeListeners.run();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the master's listening sockets failed: {}", e.toString());
+        }
+        LOG.info("drain step 2/4 (+{}): workers stop accepting, serve their accept backlog and finish {} request(s) "
+                        + "in flight on {} connection(s) (last heartbeats) with Connection: close; the master closed "
+                        + "its listening sockets", Durations.nanosText(now - drainStartedAt), inFlight, connections);
     }
 
     private void beginFastStop(long now, int code) {
@@ -237,8 +290,19 @@ public final class Arbiter {
         }
         metrics.countStates(pool.all());
         ready = mode == Mode.RUNNING && pool.anyReady();
+        if (mode == Mode.RUNNING && !announcedReady
+                && pool.count(w -> w.state() == WorkerState.READY) >= planner.desired()) {
+            announcedReady = true;
+            MasterHooks.MasterInfo info = new MasterHooks.MasterInfo(ProcessHandle.current().pid(), planner.config());
+            workers.hooks().call("when_ready", x -> x.whenReady(info));
+        }
         if (mode != Mode.RUNNING && pool.isEmpty() && !finished) {
-            LOG.info("all workers gone; master exits with code {}", exitCode);
+            if (mode == Mode.DRAINING) {
+                LOG.info("drain step 4/4 (+{}): all workers gone; master exits with code {}",
+                        Durations.nanosText(now - drainStartedAt), exitCode);
+            } else {
+                LOG.info("all workers gone; master exits with code {}", exitCode);
+            }
             finished = true;
         }
     }

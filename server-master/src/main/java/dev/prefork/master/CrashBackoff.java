@@ -9,9 +9,17 @@ import org.slf4j.LoggerFactory;
  * resets once a worker spawned after the last crash has stayed ready for {@code stableAfter}. Crashes that come
  * within one delay of the last step (workers dying together from one cause) do not add a step. The reason is
  * logged once per step, not once per death.
+ *
+ * <p>Only a crash loop counts ({@link #countsTowardsBackoff}): a worker that dies before it is ready, or by its own
+ * hand (an exit code, a JVM crash) within {@code stableAfter} of being ready. A worker SIGKILLed after it was
+ * ready (the OOM killer, an operator, a chaos test) is replaced at once: counting those made independent kills
+ * every few seconds grow the delay until the pool emptied.
  */
 public final class CrashBackoff {
     private static final Logger LOG = LoggerFactory.getLogger(CrashBackoff.class);
+
+    /** The exit code of a process ended by SIGKILL, which a JVM never sends itself. */
+    static final int KILLED_BY_SIGKILL = 128 + 9;
 
     private final long initialNanos;
     private final long maxNanos;
@@ -30,6 +38,21 @@ public final class CrashBackoff {
         return new CrashBackoff(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
 
+    /**
+     * Whether the death of a worker at {@code now}, ready since {@code readySince} ({@link WorkerHandle#NEVER} if it
+     * never was), with this exit code (128 + signal when a signal ended it), belongs to a crash loop; only those
+     * should be passed to {@link #crashed}.
+     */
+    public boolean countsTowardsBackoff(long readySince, long now, int exitCode) {
+        if (readySince == WorkerHandle.NEVER) {
+            return true;
+        }
+        if (exitCode == KILLED_BY_SIGKILL) {
+            return false;
+        }
+        return now - readySince < stableAfterNanos;
+    }
+
     /** Records a crash; {@code what} says who died and how, for the one log line of a new step. */
     public void crashed(long now, String what) {
         long window = Math.max(delayNanos(), initialNanos);
@@ -44,6 +67,9 @@ public final class CrashBackoff {
             step++;
             LOG.warn("{}; respawning after {} ms (crash backoff step {}, cap {} ms)",
                     what, Duration.ofNanos(delayNanos()).toMillis(), step, Duration.ofNanos(maxNanos).toMillis());
+        } else {
+            LOG.warn("{}; still crashing, respawning after {} ms (crash backoff at its cap)",
+                    what, Duration.ofNanos(maxNanos).toMillis());
         }
     }
 

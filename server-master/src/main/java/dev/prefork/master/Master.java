@@ -29,10 +29,18 @@ public final class Master {
     private final Infrastructure infra;
     private final PrintStream err;
     private final LongSupplier clock;
+    private final MasterHooks hooks;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
     public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
                   LongSupplier clock) {
+        this(config, reloader, infra, err, clock, MasterHooks.NONE);
+    }
+
+    /** @param hooks the user's master hooks (embedding); a hook that throws is logged and ignored */
+    public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
+                  LongSupplier clock, MasterHooks hooks) {
+        this.hooks = hooks == null ? MasterHooks.NONE : hooks;
         this.config = config;
         this.reloader = reloader;
         this.infra = infra;
@@ -51,6 +59,18 @@ public final class Master {
     }
 
     public int run() {
+        HookCaller hookCaller = new HookCaller(hooks);
+        int exitCode = ExitCodes.RUNTIME_FAILURE;
+        try {
+            exitCode = runMaster(hookCaller);
+            return exitCode;
+        } finally {
+            int code = exitCode;
+            hookCaller.call("on_exit", x -> x.onExit(code));
+        }
+    }
+
+    private int runMaster(HookCaller hookCaller) {
         ChildProcesses children = new ChildProcesses();
         PidFile pidfile = null;
         Infrastructure.Listeners listeners = null;
@@ -63,6 +83,7 @@ public final class Master {
             infra.installSignalHandlers(this::signal);
             Posix posix = infra.posix();
             long pid = posix.getpid();
+            hookCaller.call("on_starting", x -> x.onStarting(new MasterHooks.MasterInfo(pid, config)));
             if (config.pidfile() != null) {
                 pidfile = PidFile.acquire(config.pidfile(), pid, PidFile::isRunning);
             }
@@ -77,9 +98,10 @@ public final class Master {
                     listeners.socketCount(), pid, new SplittableRandom());
             Infrastructure.Reaper reaper = infra.zombieReaper(children::spawnedByJdk, registry);
             WorkerController workers = new WorkerController(pool, infra.launcher(), settings, admissions, children,
-                    posix, new Secrets(), events, reaper.spawnLock());
+                    posix, new Secrets(), events, reaper.spawnLock(), hooks);
+            Infrastructure.Listeners bound = listeners;
             Arbiter arbiter = new Arbiter(config, reloader, events, pool, workers, CrashBackoff.standard(), metrics,
-                    listeners, reaper::scan, clock);
+                    listeners, bound::close, reaper::scan, clock);
             if (config.admin() != null) {
                 admin = infra.startAdmin(config.admin(), registry, arbiter::isHealthy, arbiter::isReady);
             }

@@ -39,6 +39,24 @@ public final class MasterCli {
     }
 
     public int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
+        Supplier<ServerConfig.Builder> base = () -> {
+            ServerConfig.Builder builder = ServerConfig.builder();
+            if (defaultAppClass != null) {
+                builder.appClass(defaultAppClass);
+            }
+            customizer.accept(builder);
+            return builder;
+        };
+        return execute(args, defaultAppClass, base);
+    }
+
+    /**
+     * Like {@link #execute(String[], String, Consumer)} with the values below the command line, the environment
+     * and the config file coming from {@code base} (embedding: the builder's settings act as defaults).
+     *
+     * @param defaultAppClass the application when APP_CLASS is omitted (shown in the usage)
+     */
+    public int execute(String[] args, String defaultAppClass, Supplier<ServerConfig.Builder> base) {
         CommandLineOptions options = new CommandLineOptions(defaultAppClass);
         ParsedCommandLine parsed;
         try {
@@ -55,14 +73,10 @@ public final class MasterCli {
             out.println("prefork " + version());
             return ExitCodes.OK;
         }
-        Supplier<ServerConfig.Builder> base = () -> {
-            ServerConfig.Builder builder = ServerConfig.builder();
-            if (defaultAppClass != null) {
-                builder.appClass(defaultAppClass);
-            }
-            customizer.accept(builder);
-            return builder;
-        };
+        return resolveAndRun(parsed, base);
+    }
+
+    private int resolveAndRun(ParsedCommandLine parsed, Supplier<ServerConfig.Builder> base) {
         ConfigResolver resolver = new ConfigResolver(parsed.flags(), parsed.appClass(), base);
         ServerConfig config;
         try {

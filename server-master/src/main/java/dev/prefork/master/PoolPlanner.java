@@ -50,27 +50,42 @@ public final class PoolPlanner {
 
     /** TTIN. */
     public void more() {
+        int was = desired;
         desired = Math.min(ServerConfig.MAX_WORKERS, desired + 1);
         LOG.info("TTIN: pool size now {}", desired);
+        changed(was);
     }
 
     /** TTOU: never below 1. */
     public void fewer() {
+        int was = desired;
         if (desired <= 1) {
             LOG.info("TTOU: pool size stays 1 (the minimum)");
             return;
         }
         desired--;
         LOG.info("TTOU: pool size now {}", desired);
+        changed(was);
+    }
+
+    private void changed(int was) {
+        if (was != desired) {
+            MasterHooks.WorkersChanged change = new MasterHooks.WorkersChanged(was, desired);
+            workers.hooks().call("nworkers_changed", x -> x.nworkersChanged(change));
+        }
     }
 
     /** HUP: a new generation; every current worker will be replaced by one running {@code next}. */
     public void reload(ServerConfig next) {
+        int was = desired;
         config = next;
         desired = next.workers();
         generation++;
         LOG.info("HUP: rolling {} workers to configuration generation {} (pool size {})",
                 pool.count(WorkerHandle::isCapacity), generation, desired);
+        MasterHooks.Reload reload = new MasterHooks.Reload(generation, next);
+        workers.hooks().call("on_reload", x -> x.onReload(reload));
+        changed(was);
     }
 
     /** Brings the pool towards its plan; call after every event and tick while running. */

@@ -48,9 +48,8 @@ public final class WorkerAdmissions implements WorkerDirectory {
         if (e == null) {
             return new Admission.Rejected(UNKNOWN_WORKER, "no live worker has id " + workerId);
         }
-        if (e.admitted.get()) {
-            return new Admission.Rejected(REPLAY, "worker " + workerId + " is already connected");
-        }
+        // Identity before state: an impersonator is reported as such (wrong pid, uid or secret), and "replay" is
+        // left for the worker's own credentials presented again.
         if (peerPid != e.pid) {
             return new Admission.Rejected(WRONG_PID, "worker " + workerId + " is pid " + e.pid + ", peer is pid " + peerPid);
         }

@@ -26,11 +26,22 @@ public final class WorkerController {
     private final Supplier<String> secrets;
     private final Queue<MasterEvent> events;
     private final Object spawnLock;
+    private final HookCaller hooks;
 
     /** @param spawnLock held from process start until its pid is registered (the zombie reaper's lock) */
     public WorkerController(WorkerPool pool, WorkerLauncher launcher, WorkerSettingsFactory settingsFactory,
                             WorkerAdmissions admissions, ChildProcesses children, Posix posix,
                             Supplier<String> secrets, Queue<MasterEvent> events, Object spawnLock) {
+        this(pool, launcher, settingsFactory, admissions, children, posix, secrets, events, spawnLock,
+                MasterHooks.NONE);
+    }
+
+    /** @param hooks the user's master hooks, called by everything that acts on workers */
+    public WorkerController(WorkerPool pool, WorkerLauncher launcher, WorkerSettingsFactory settingsFactory,
+                            WorkerAdmissions admissions, ChildProcesses children, Posix posix,
+                            Supplier<String> secrets, Queue<MasterEvent> events, Object spawnLock,
+                            MasterHooks hooks) {
+        this.hooks = new HookCaller(hooks);
         this.pool = pool;
         this.launcher = launcher;
         this.settingsFactory = settingsFactory;
@@ -51,6 +62,8 @@ public final class WorkerController {
         int id = pool.nextId();
         WorkerSettings settings = settingsFactory.settings(id, config);
         String secret = secrets.get();
+        MasterHooks.WorkerInfo before = new MasterHooks.WorkerInfo(id, slot, generation, -1);
+        hooks.call("pre_fork", x -> x.preFork(before));
         WorkerProcess process;
         synchronized (spawnLock) {
             process = launcher.launch(settings, config);
@@ -65,6 +78,8 @@ public final class WorkerController {
         process.sendSecret(secret);
         LOG.info("{} spawned in slot {}{}", handle, slot,
                 settings.maxRequests() > 0 ? " (max-requests " + settings.maxRequests() + ")" : "");
+        MasterHooks.WorkerInfo after = HookCaller.info(handle);
+        hooks.call("post_fork", x -> x.postFork(after));
         return handle;
     }
 
@@ -98,6 +113,10 @@ public final class WorkerController {
         } else {
             kill(h);
         }
+    }
+
+    HookCaller hooks() {
+        return hooks;
     }
 
     /** SIGKILL, once. */

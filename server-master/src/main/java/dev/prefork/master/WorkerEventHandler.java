@@ -99,7 +99,10 @@ public final class WorkerEventHandler {
         h.moveTo(WorkerState.EXITED);
         workers.exited(h);
         metrics.workerGone(h);
-        if (was == WorkerState.DRAINING || !running.getAsBoolean()) {
+        boolean expected = was == WorkerState.DRAINING || !running.getAsBoolean();
+        MasterHooks.WorkerExit exit = new MasterHooks.WorkerExit(HookCaller.info(h), code, expected);
+        workers.hooks().call("worker_exit", x -> x.workerExit(exit));
+        if (expected) {
             LOG.info("{} exited with code {}", h, code);
             return;
         }
@@ -110,8 +113,14 @@ public final class WorkerEventHandler {
             bootFailure.bootFailed(h, "exited with code " + code + " before it was ready; see its log lines above");
             return;
         }
-        LOG.warn("{} exited unexpectedly with code {} while {}", h, code, was);
         metrics.restarted(MetricNames.REASON_CRASHED);
-        backoff.crashed(now, h + " exited with code " + code);
+        if (backoff.countsTowardsBackoff(h.readyAt(), now, code)) {
+            // A crash loop: the backoff logs the reason once per step, not once per death.
+            LOG.debug("{} exited unexpectedly with code {} while {}", h, code, was);
+            backoff.crashed(now, h + " exited unexpectedly with code " + code + " while " + was);
+        } else {
+            LOG.warn("{} exited unexpectedly with code {} after {} ready; replacing it", h, code,
+                    Durations.nanosText(now - h.readyAt()));
+        }
     }
 }

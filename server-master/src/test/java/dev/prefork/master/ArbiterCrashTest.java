@@ -22,7 +22,7 @@ class ArbiterCrashTest {
         ArbiterRig rig = readyPool(2);
         WorkerHandle dead = rig.worker(1);
 
-        rig.exit(dead, 137);
+        rig.exit(dead, 134); // a JVM crash (SIGABRT) right after ready
 
         assertThat(rig.restarts(MetricNames.REASON_CRASHED)).isEqualTo(1);
         assertThat(rig.launcher.count()).isEqualTo(2);
@@ -59,7 +59,7 @@ class ArbiterCrashTest {
     void workersDyingTogetherCountAsOneBackoffStep() {
         ArbiterRig rig = readyPool(4);
         for (WorkerHandle h : rig.live()) {
-            h.process().onExit().complete(137);
+            h.process().onExit().complete(1);
         }
         rig.pump();
 
@@ -167,5 +167,20 @@ class ArbiterCrashTest {
         assertThat(rig.arbiter.isFinished()).isTrue();
         assertThat(rig.arbiter.exitCode()).isEqualTo(ExitCodes.BOOT_FAILURE);
         assertThat(rig.launcher.count()).as("nothing respawned").isEqualTo(launches);
+    }
+
+    @Test
+    void readyWorkersKilledFromOutsideAreReplacedAtOnceWithoutABackoffStep() {
+        ArbiterRig rig = readyPool(2);
+        for (int kill = 0; kill < 5; kill++) {
+            WorkerHandle victim = rig.live().get(0);
+            int launchesBefore = rig.launcher.count();
+            rig.exit(victim, 137);
+            assertThat(rig.launcher.count()).as("respawned at once after kill %d", kill).isEqualTo(launchesBefore + 1);
+            rig.ready(rig.live().get(rig.live().size() - 1));
+            rig.elapse(Duration.ofMillis(500));
+        }
+        assertThat(rig.backoff.step()).isZero();
+        assertThat(rig.restarts(MetricNames.REASON_CRASHED)).isEqualTo(5);
     }
 }

@@ -34,6 +34,10 @@ final class ArbiterRig {
     /** Slot sockets as the listener set would have them: how many slots are open. */
     final FakeSlots slots = new FakeSlots();
     Supplier<ServerConfig> reloader;
+    /** Every hook call, by Gunicorn name, in order; set {@link #hooksThrow} to make each one throw after recording. */
+    final List<String> hookCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    boolean hooksThrow;
+    final AtomicInteger listenerCloses = new AtomicInteger();
     final Arbiter arbiter;
 
     /** A small valid configuration: 2 workers, 30 s timeout, 5 s graceful timeout, 20 s boot timeout. */
@@ -51,9 +55,49 @@ final class ArbiterRig {
         WorkerSettingsFactory settings = new WorkerSettingsFactory("/tmp/prefork-test/control.sock", 1,
                 FakePosix.MASTER_PID, new SplittableRandom(42));
         WorkerController workers = new WorkerController(pool, launcher, settings, admissions, children, posix,
-                new Secrets(), events, new Object());
+                new Secrets(), events, new Object(), new RecordingHooks());
         arbiter = new Arbiter(config, () -> reloader.get(), events, pool, workers, backoff, metrics, slots,
-                zombieScans::incrementAndGet, clock);
+                listenerCloses::incrementAndGet, zombieScans::incrementAndGet, clock);
+    }
+
+    /** Records each call as e.g. "pre_fork 3" and throws afterwards when {@link #hooksThrow} is set. */
+    final class RecordingHooks implements MasterHooks {
+        private void record(String call) {
+            hookCalls.add(call);
+            if (hooksThrow) {
+                throw new IllegalStateException("hook " + call + " fails on purpose");
+            }
+        }
+
+        @Override
+        public void whenReady(MasterInfo master) {
+            record("when_ready " + master.config().workers());
+        }
+
+        @Override
+        public void preFork(WorkerInfo worker) {
+            record("pre_fork " + worker.id() + " pid " + worker.pid());
+        }
+
+        @Override
+        public void postFork(WorkerInfo worker) {
+            record("post_fork " + worker.id());
+        }
+
+        @Override
+        public void workerExit(WorkerExit exit) {
+            record("worker_exit " + exit.worker().id() + " code " + exit.exitCode() + (exit.expected() ? " expected" : " crash"));
+        }
+
+        @Override
+        public void onReload(Reload reload) {
+            record("on_reload " + reload.generation());
+        }
+
+        @Override
+        public void nworkersChanged(WorkersChanged change) {
+            record("nworkers_changed " + change.from() + "->" + change.to());
+        }
     }
 
     /** Records the open slot count like a reuse-port listener set. */

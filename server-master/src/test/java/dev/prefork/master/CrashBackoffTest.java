@@ -52,4 +52,14 @@ class CrashBackoffTest {
         assertThat(backoff.step()).isZero();
         assertThat(backoff.delayNanos()).isZero();
     }
+
+    @Test
+    void onlyDeathsBeforeReadyOrByTheirOwnHandSoonAfterCountAsACrashLoop() {
+        assertThat(backoff.countsTowardsBackoff(WorkerHandle.NEVER, 5_000 * MS, 137)).as("killed while booting").isTrue();
+        assertThat(backoff.countsTowardsBackoff(WorkerHandle.NEVER, 5_000 * MS, 1)).as("exit while booting").isTrue();
+        assertThat(backoff.countsTowardsBackoff(1_000 * MS, 10_999 * MS, 1)).as("exit 1 after 9.999 s ready").isTrue();
+        assertThat(backoff.countsTowardsBackoff(1_000 * MS, 1_100 * MS, 134)).as("JVM abort soon after ready").isTrue();
+        assertThat(backoff.countsTowardsBackoff(1_000 * MS, 11_000 * MS, 1)).as("exit 1 after 10 s ready").isFalse();
+        assertThat(backoff.countsTowardsBackoff(1_000 * MS, 1_100 * MS, 137)).as("SIGKILL after ready").isFalse();
+    }
 }

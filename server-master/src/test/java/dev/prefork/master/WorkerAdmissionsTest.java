@@ -58,6 +58,14 @@ class WorkerAdmissionsTest {
     }
 
     @Test
+    void anImpersonatorOfAConnectedWorkerIsNamedByWhatIsWrong() {
+        admissions.admit(7, SECRET, 5555, UID);
+
+        assertThat(rejection(admissions.admit(7, SECRET, 6666, UID))).isEqualTo("wrong_pid");
+        assertThat(rejection(admissions.admit(7, "cd".repeat(32), 5555, UID))).isEqualTo("bad_secret");
+    }
+
+    @Test
     void aFailedAttemptDoesNotLockOutTheRealWorker() {
         admissions.admit(7, "wrong", 5555, UID);
 

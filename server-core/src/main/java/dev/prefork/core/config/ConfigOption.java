@@ -17,6 +17,7 @@ public enum ConfigOption {
     MAX_REQUESTS("max-requests", "N", "recycle a worker after N requests; 0 = off", "0", Kind.VALUE),
     MAX_REQUESTS_JITTER("max-requests-jitter", "N", "add a random 0..N to max-requests per worker", "0", Kind.VALUE),
     WORKER_JVM_OPTS("worker-jvm-opts", "\"OPTS\"", "JVM options for each worker (replace the lean defaults)", ServerConfig.DEFAULT_WORKER_JVM_OPTS, Kind.VALUE),
+    WORKER_CDS("worker-cds", "auto|off", "auto: workers start from an AppCDS archive of their class path, made once and cached; off: without", "auto", Kind.VALUE),
     PIDFILE("pidfile", "PATH", "write the master pid to this file", null, Kind.VALUE),
     LOG_LEVEL("log-level", "LEVEL", "trace, debug, info, warn or error", "info", Kind.VALUE),
     ACCESS_LOG("access-log", null, "per-request log lines in workers (--no-access-log turns them off)", "false", Kind.SWITCH),

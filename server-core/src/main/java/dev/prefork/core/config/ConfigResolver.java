@@ -122,6 +122,7 @@ public final class ConfigResolver {
             case MAX_REQUESTS -> b.maxRequests(longValue(flag, v));
             case MAX_REQUESTS_JITTER -> b.maxRequestsJitter(longValue(flag, v));
             case WORKER_JVM_OPTS -> b.workerJvmOpts(v);
+            case WORKER_CDS -> b.workerCds(autoOrOff(flag, v));
             case PIDFILE -> b.pidfile(v.isEmpty() ? null : Path.of(v));
             case LOG_LEVEL -> b.logLevel(v.toLowerCase(Locale.ROOT));
             case ACCESS_LOG -> b.accessLog(bool(flag, v));
@@ -167,6 +168,14 @@ public final class ConfigResolver {
             throw new ConfigException(flag, v, "is out of range; give 0 to 31536000 seconds");
         }
         return Duration.ofNanos((long) (s * 1_000_000_000L));
+    }
+
+    private static boolean autoOrOff(String flag, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "auto", "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new ConfigException(flag, v, "is not a mode; give auto or off");
+        };
     }
 
     private static boolean bool(String flag, String v) {

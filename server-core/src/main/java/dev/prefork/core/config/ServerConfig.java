@@ -39,7 +39,8 @@ public record ServerConfig(
         Path controlDir,
         Path configFile,
         String appClass,
-        Map<String, String> workerSystemProperties) {
+        Map<String, String> workerSystemProperties,
+        boolean workerCds) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -56,6 +57,20 @@ public record ServerConfig(
         binds = List.copyOf(binds);
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
+    }
+
+    /** The configuration without {@code workerCds} (before {@code --worker-cds}): the archive is on, as by default. */
+    public ServerConfig(List<BindAddress> binds, int workers, BindAddress admin, Duration timeout,
+                        Duration gracefulTimeout, Duration bootTimeout, Duration drainDelay, long maxRequests,
+                        long maxRequestsJitter, List<String> workerJvmOpts, Path pidfile, String logLevel,
+                        boolean accessLog, boolean reusePort, int backlog, Duration keepAlive, Duration headerTimeout,
+                        int limitRequestLine, int limitRequestFields, int limitRequestFieldSize,
+                        long limitRequestBody, Path controlDir, Path configFile, String appClass,
+                        Map<String, String> workerSystemProperties) {
+        this(binds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay, maxRequests, maxRequestsJitter,
+                workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog, keepAlive, headerTimeout,
+                limitRequestLine, limitRequestFields, limitRequestFieldSize, limitRequestBody, controlDir, configFile,
+                appClass, workerSystemProperties, true);
     }
 
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
@@ -100,6 +115,7 @@ public record ServerConfig(
         b.configFile = configFile;
         b.appClass = appClass;
         b.workerSystemProperties = new LinkedHashMap<>(workerSystemProperties);
+        b.workerCds = workerCds;
         return b;
     }
 
@@ -130,6 +146,7 @@ public record ServerConfig(
         private Path configFile;
         private String appClass;
         private Map<String, String> workerSystemProperties = new LinkedHashMap<>();
+        private boolean workerCds = true;
 
         private Builder() {
         }
@@ -278,6 +295,15 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * {@code --worker-cds auto} (true): the master keeps an AppCDS archive of the worker class path and
+         * starts workers with it; {@code off} (false): workers start without it.
+         */
+        public Builder workerCds(boolean on) {
+            this.workerCds = on;
+            return this;
+        }
+
         /** Validates every value and seals the configuration. */
         public ServerConfig build() {
             List<BindAddress> effectiveBinds = binds.isEmpty()
@@ -316,7 +342,7 @@ public record ServerConfig(
             return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
                     maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
                     keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties);
+                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
         }
 
         private static void range(String option, long value, long min, long max, String remedy) {

@@ -2,49 +2,83 @@ package dev.prefork.master.process;
 
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.WorkerSettings;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 
 /**
- * Starts each worker as {@code java <jvm opts> -Dprefork.logLevel=L -Dk=v... -cp <master's class path>
- * dev.prefork.worker.WorkerMain <settings>} with the master's own {@code java} binary, and pumps its stdout and
- * stderr into the master's log.
+ * Starts each worker as {@code java <jvm opts> [CDS opts] -Dprefork.logLevel=L -Dprefork.role=worker -Dk=v...
+ * -cp <master's class path> dev.prefork.worker.WorkerMain <settings>} with the master's own {@code java} binary,
+ * and pumps its stdout and stderr into the master's log. The CDS options come from {@link WorkerCds}
+ * ({@code --worker-cds}).
  */
 public final class JvmWorkerLauncher implements WorkerLauncher {
     public static final String WORKER_MAIN = "dev.prefork.worker.WorkerMain";
     /** Java 22+ warns on native access (Netty's epoll JNI) unless it is granted. */
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /** Tells the worker JVM's logging set-up that it is a worker (see the example's WorkerLogConfigurator). */
+    public static final String ROLE_PROPERTY = "prefork.role";
 
     private final String javaBinary;
     private final String classPath;
     private final int javaFeature;
     private final String mainClass;
+    private final WorkerCds cds;
 
     public JvmWorkerLauncher() {
-        this(currentJavaBinary(), System.getProperty("java.class.path"), Runtime.version().feature(), WORKER_MAIN);
+        this(currentJavaBinary(), System.getProperty("java.class.path"), Runtime.version().feature(), WORKER_MAIN,
+                defaultCds(System.getProperty("java.class.path"), System.getenv()));
     }
 
+    /** Without CDS. */
     JvmWorkerLauncher(String javaBinary, String classPath, int javaFeature, String mainClass) {
+        this(javaBinary, classPath, javaFeature, mainClass, null);
+    }
+
+    /** @param cds null: never an archive */
+    JvmWorkerLauncher(String javaBinary, String classPath, int javaFeature, String mainClass, WorkerCds cds) {
         this.javaBinary = javaBinary;
         this.classPath = classPath;
         this.javaFeature = javaFeature;
         this.mainClass = mainClass;
+        this.cds = cds;
+    }
+
+    /** The production set-up: archives in the user's cache directory, trained by a niced JVM, checked in /proc. */
+    static WorkerCds defaultCds(String classPath, Map<String, String> env) {
+        return new WorkerCds(CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
+                System.getProperty("java.home") + " " + System.getProperty("java.vm.version"), new JvmCdsTrainer(),
+                new ProcWorkerView(),
+                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("prefork-cds-check", true)),
+                System::currentTimeMillis);
     }
 
     @Override
     public WorkerProcess launch(WorkerSettings settings, ServerConfig config) throws IOException {
-        Process process = new ProcessBuilder(command(settings, config)).start();
+        List<String> cdsOptions = cds == null ? List.of()
+                : cds.optionsFor(config, trainingOptions -> command(settings, config, trainingOptions,
+                        WorkerCds.TRAINING_MAIN));
+        Process process = new ProcessBuilder(command(settings, config, cdsOptions, mainClass)).start();
         long pid = process.pid();
         OutputPump.start(process.getInputStream(), settings.workerId(), pid, "stdout");
         OutputPump.start(process.getErrorStream(), settings.workerId(), pid, "stderr");
+        if (cds != null) {
+            cds.launched(pid, cdsOptions);
+        }
         return new JdkWorkerProcess(process, settings.workerId());
     }
 
-    /** The worker's full command line. */
+    /** The worker's full command line, without CDS options. */
     List<String> command(WorkerSettings settings, ServerConfig config) {
+        return command(settings, config, List.of(), mainClass);
+    }
+
+    private List<String> command(WorkerSettings settings, ServerConfig config, List<String> extraJvmOptions,
+                                 String main) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary);
         boolean nativeAccessGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("--enable-native-access"));
@@ -52,13 +86,15 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
             cmd.add(NATIVE_ACCESS);
         }
         cmd.addAll(config.workerJvmOpts());
+        cmd.addAll(extraJvmOptions);
         cmd.add("-Dprefork.logLevel=" + config.logLevel());
+        cmd.add("-D" + ROLE_PROPERTY + "=worker");
         for (Map.Entry<String, String> property : config.workerSystemProperties().entrySet()) {
             cmd.add("-D" + property.getKey() + "=" + property.getValue());
         }
         cmd.add("-cp");
         cmd.add(classPath);
-        cmd.add(mainClass);
+        cmd.add(main);
         cmd.addAll(settings.toArgs());
         return cmd;
     }

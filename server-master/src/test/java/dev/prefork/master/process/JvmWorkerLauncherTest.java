@@ -47,8 +47,8 @@ class JvmWorkerLauncherTest {
         List<String> cmd = launcher.command(SETTINGS, CONFIG);
 
         assertThat(cmd).startsWith("/opt/java/bin/java", "-Xmx32m", "-XX:+UseSerialGC", "-Dprefork.logLevel=debug",
-                "-Dexample.flag=on", "-cp", "/app/a.jar:/app/b.jar", "dev.prefork.worker.WorkerMain");
-        assertThat(cmd.subList(8, cmd.size())).isEqualTo(SETTINGS.toArgs());
+                "-Dprefork.role=worker", "-Dexample.flag=on", "-cp", "/app/a.jar:/app/b.jar", "dev.prefork.worker.WorkerMain");
+        assertThat(cmd.subList(9, cmd.size())).isEqualTo(SETTINGS.toArgs());
     }
 
     @Test

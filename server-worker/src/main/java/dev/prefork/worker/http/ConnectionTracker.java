@@ -7,17 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The open connections of this process and whether it is draining. Draining makes every later response carry
- * {@code Connection: close}, and closes connections idle between requests.
+ * {@code Connection: close}. Idle keep-alive connections are deliberately left open: a client may be sending its
+ * next request on one at this very moment, and closing it would fail that request (gunicorn #3394, #2296). Each
+ * gets its next response with {@code Connection: close}, or closes at its keep-alive timeout like on any day.
  */
 final class ConnectionTracker {
-    /** User event fired through each connection's pipeline when draining starts. */
-    static final Object DRAIN_EVENT = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN_EVENT";
-        }
-    };
-
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final ServingStats stats;
     private final ChannelFutureListener onClose = future -> closed(future.channel());
@@ -31,10 +25,6 @@ final class ConnectionTracker {
         open.add(channel);
         stats.connectionOpened();
         channel.closeFuture().addListener(onClose);
-        if (draining) {
-            // Accepted just before the listeners closed: it is served once, with Connection: close.
-            channel.pipeline().fireUserEventTriggered(DRAIN_EVENT);
-        }
     }
 
     private void closed(Channel channel) {
@@ -47,12 +37,9 @@ final class ConnectionTracker {
         return draining;
     }
 
-    /** Starts draining: from now on responses close their connection; idle connections close now. */
+    /** Starts draining: from now on responses close their connection (idle ones are left to their timeout). */
     void drain() {
         draining = true;
-        for (Channel channel : open) {
-            channel.pipeline().fireUserEventTriggered(DRAIN_EVENT);
-        }
     }
 
     /** Closes every connection, e.g. when the graceful timeout has passed. */

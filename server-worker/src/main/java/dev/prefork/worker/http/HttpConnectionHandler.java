@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection's HTTP/1.1 exchanges after the codec: enforces the body and head limits, collects the body,
  * hands whole requests to the application one at a time and in order (pipelined requests wait), writes the
- * answers with keep-alive or {@code Connection: close}, and closes an idle connection when the worker drains.
+ * answers with keep-alive or {@code Connection: close} (always close once the worker drains).
  * Not shared: one instance per connection, used only on its event loop.
  */
 final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -346,17 +346,6 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.flush();
         }
         ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionTracker.DRAIN_EVENT) {
-            if (!busy && head == null && timeouts.phase() == ConnectionTimeouts.Phase.IDLE) {
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -66,8 +66,9 @@ public final class HttpServing {
     }
 
     /**
-     * Starts draining (call after the listeners are closed): every later response closes its connection, and
-     * connections idle between requests close now. Connections that have not sent a request yet are served once.
+     * Starts draining: every later response carries {@code Connection: close} and closes its connection.
+     * Connections idle between requests are not closed now (a request may be racing the close); they close at
+     * their keep-alive timeout, or at {@link #closeAllConnections()}.
      */
     public void drain() {
         tracker.drain();

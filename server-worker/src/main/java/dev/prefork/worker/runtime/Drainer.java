@@ -8,10 +8,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A graceful drain, step by step on one thread (the control event loop): keep accepting for the drain delay,
- * close the listeners, let connections finish (idle ones close at once, busy ones after their response), and
- * when none is left, or the graceful timeout (counted from the drain's start) passed, close the application
- * and exit 0.
+ * A graceful drain, step by step on one thread (the control event loop), one log line per step:
+ * <ol>
+ *   <li>at once, every later response carries {@code Connection: close};</li>
+ *   <li>keep accepting for the drain delay (load balancers notice the pod leaving meanwhile);</li>
+ *   <li>stop accepting: serve what the accept backlog already holds, then close this process's listeners;</li>
+ *   <li>wait for the connections to finish: busy ones close after their response, idle keep-alive ones at
+ *       their keep-alive timeout (closing them earlier races a client sending on them);</li>
+ *   <li>when none is left, or the graceful timeout (counted from the drain's start) passed, close the
+ *       application and exit 0.</li>
+ * </ol>
  */
 final class Drainer {
     private static final Logger log = LoggerFactory.getLogger(Drainer.class);
@@ -49,8 +55,10 @@ final class Drainer {
         }
         startNanos = nanoClock.getAsLong();
         long delay = Math.max(0, Math.min(delayMillis, gracefulTimeoutMillis));
-        log.info("{} draining on {}: accepting for {} ms more, then finishing {} connection(s) within {} ms",
-                id, reason, delay, serving.openConnections(), gracefulTimeoutMillis);
+        serving.answerWithConnectionClose();
+        log.info("drain step 1/4: {} draining on {}: responses now close their connection; accepting for {} ms more, "
+                + "then finishing {} connection(s) within {} ms", id, reason, delay, serving.openConnections(),
+                gracefulTimeoutMillis);
         if (delay == 0) {
             stopAccepting();
         } else {
@@ -59,11 +67,15 @@ final class Drainer {
     }
 
     private void stopAccepting() {
-        serving.stopAccepting();
-        serving.closeConnectionsWhenIdle();
-        log.info("{} stopped accepting after {} ms; {} connection(s) open", id, elapsedMillis(),
-                serving.openConnections());
-        poll = loop.scheduleWithFixedDelay(this::check, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        serving.stopAccepting().whenComplete((taken, error) -> loop.execute(() -> {
+            if (error != null) {
+                log.warn("{} stopping its listeners failed: {}", id, error.toString());
+            }
+            log.info("drain step 2/4: {} stopped accepting after {} ms, serving {} connection(s) from the accept "
+                    + "backlog; {} connection(s) open", id, elapsedMillis(), taken == null ? 0 : taken,
+                    serving.openConnections());
+            poll = loop.scheduleWithFixedDelay(this::check, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }));
     }
 
     private void check() {
@@ -86,9 +98,10 @@ final class Drainer {
         if (poll != null) {
             poll.cancel(false);
         }
+        log.info("drain step 3/4: {} connections done after {} ms ({})", id, elapsedMillis(), why);
         long closeStart = nanoClock.getAsLong();
         serving.closeApplication();
-        log.info("{} drained in {} ms ({}; application closed in {} ms); exiting 0", id, elapsedMillis(), why,
+        log.info("drain step 4/4: {} drained in {} ms (application closed in {} ms); exiting 0", id, elapsedMillis(),
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - closeStart));
         exit.exit(0);
     }

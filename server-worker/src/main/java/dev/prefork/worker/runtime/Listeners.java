@@ -7,10 +7,17 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the listening sockets the master passed. Each fd is already bound, listening and non-blocking (that
@@ -18,15 +25,24 @@ import java.util.List;
  * bound. Closing a channel later closes only this process's copy of the fd.
  */
 final class Listeners {
-    private final List<Channel> channels;
+    private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+    /** Room for an IPv6 socket address as Netty's native accept writes it. */
+    private static final int ADDRESS_BYTES = 26;
 
-    private Listeners(List<Channel> channels) {
+    private final List<Channel> channels;
+    private final List<Integer> fdNumbers;
+    private final ChannelHandler childHandler;
+
+    private Listeners(List<Channel> channels, List<Integer> fdNumbers, ChannelHandler childHandler) {
         this.channels = channels;
+        this.fdNumbers = fdNumbers;
+        this.childHandler = childHandler;
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
             throws BootFailure {
         List<Channel> channels = new ArrayList<>(fds.size());
+        List<Integer> fdNumbers = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
             ChannelFuture registered = new ServerBootstrap()
@@ -43,14 +59,55 @@ final class Listeners {
                         + registered.cause() + "; check the --bind addresses in the master's log", registered.cause());
             }
             channels.add(registered.channel());
+            fdNumbers.add(fdNumber);
         }
-        return new Listeners(channels);
+        return new Listeners(channels, fdNumbers, childHandler);
     }
 
-    void closeAll() {
-        for (Channel c : channels) {
-            c.close();
+    /**
+     * Stops accepting without dropping the accept backlog (Gunicorn drops it, gunicorn #3397): on each listener's
+     * event loop, stop Netty's accepting, accept what is already queued until the socket says EAGAIN, serve those
+     * connections like any other, then close this process's copy of the listener.
+     *
+     * @return completes with the number of queued connections taken from the backlog
+     */
+    CompletableFuture<Integer> stopAccepting() {
+        List<CompletableFuture<Integer>> each = new ArrayList<>(channels.size());
+        for (int i = 0; i < channels.size(); i++) {
+            Channel listener = channels.get(i);
+            int fdNumber = fdNumbers.get(i);
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            each.add(done);
+            listener.eventLoop().execute(() -> done.complete(acceptBacklogThenClose(listener, fdNumber)));
         }
+        return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> each.stream().mapToInt(CompletableFuture::join).sum());
+    }
+
+    /** On the listener's event loop, so Netty's own accept cannot interleave. */
+    private int acceptBacklogThenClose(Channel listener, int fdNumber) {
+        int taken = 0;
+        if (listener.isOpen()) {
+            listener.config().setAutoRead(false);
+            // A view of the same fd, not closed here: closing the listener channel below closes the fd.
+            Socket socket = new Socket(fdNumber);
+            byte[] address = new byte[ADDRESS_BYTES];
+            EventLoop loop = listener.eventLoop();
+            try {
+                int accepted;
+                while ((accepted = socket.accept(address)) >= 0) {
+                    EpollSocketChannel child = new EpollSocketChannel(accepted);
+                    child.pipeline().addLast(childHandler);
+                    loop.register(child);
+                    taken++;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("final accept on {} failed after {} connection(s): {}", listener.localAddress(), taken,
+                        e.toString());
+            }
+        }
+        listener.close();
+        return taken;
     }
 
     List<String> addresses() {

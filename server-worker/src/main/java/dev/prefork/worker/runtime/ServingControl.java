@@ -1,12 +1,23 @@
 package dev.prefork.worker.runtime;
 
+import java.util.concurrent.CompletionStage;
+
 /** The parts of a serving worker a drain steps through; a seam so the drain logic can be tested alone. */
 interface ServingControl {
-    /** Closes this process's listening channels (other processes' copies of the sockets stay open). */
-    void stopAccepting();
+    /**
+     * Serves what the accept backlog already holds, then closes this process's listening channels (other
+     * processes' copies of the sockets stay open).
+     *
+     * @return completes with the number of connections taken from the backlog
+     */
+    CompletionStage<Integer> stopAccepting();
 
-    /** Responses close their connections from now on; idle connections close now. */
-    void closeConnectionsWhenIdle();
+    /**
+     * Every later response carries {@code Connection: close} and closes its connection. Idle keep-alive
+     * connections are not closed now: a client may be sending on one at this very moment. They close at their
+     * keep-alive timeout, or with the rest when the graceful timeout passes.
+     */
+    void answerWithConnectionClose();
 
     int openConnections();
 

@@ -2,6 +2,7 @@ package dev.prefork.worker.runtime;
 
 import dev.prefork.worker.Application;
 import dev.prefork.worker.http.HttpServing;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +23,12 @@ final class WorkerServingControl implements ServingControl {
     }
 
     @Override
-    public void stopAccepting() {
-        listeners.closeAll();
+    public CompletionStage<Integer> stopAccepting() {
+        return listeners.stopAccepting();
     }
 
     @Override
-    public void closeConnectionsWhenIdle() {
+    public void answerWithConnectionClose() {
         serving.drain();
     }
 

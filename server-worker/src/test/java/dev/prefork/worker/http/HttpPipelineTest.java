@@ -273,7 +273,7 @@ class HttpPipelineTest {
     }
 
     @Test
-    void drainClosesIdleConnectionsAndAnswersBusyOnesWithConnectionClose() {
+    void drainAnswersEveryConnectionWithConnectionCloseAndLeavesIdleOnesToTheirKeepAliveTimeout() {
         EmbeddedChannel idle = channel();
         send(idle, get("/"));
         output(idle);
@@ -286,7 +286,7 @@ class HttpPipelineTest {
         for (EmbeddedChannel ch : List.of(idle, busy, fresh)) {
             ch.runPendingTasks();
         }
-        assertThat(idle.isOpen()).isFalse();
+        assertThat(idle.isOpen()).as("an idle connection is not closed under a client that may be sending").isTrue();
         assertThat(busy.isOpen()).isTrue();
         assertThat(fresh.isOpen()).as("a connection that has not sent its request yet is served once").isTrue();
 
@@ -298,8 +298,23 @@ class HttpPipelineTest {
         send(fresh, get("/"));
         assertThat(output(fresh)).contains("connection: close\r\n");
         assertThat(fresh.isOpen()).isFalse();
+
+        idle.advanceTimeBy(LIMITS.keepAliveMillis() + 1, TimeUnit.MILLISECONDS);
+        idle.runScheduledPendingTasks();
+        assertThat(idle.isOpen()).as("closed at its keep-alive timeout").isFalse();
         assertThat(stats.connectionsOpen()).isZero();
         assertThat(tracker.openCount()).isZero();
+    }
+
+    @Test
+    void anIdleConnectionThatSendsDuringTheDrainGetsItsAnswerWithConnectionClose() {
+        EmbeddedChannel idle = channel();
+        send(idle, get("/"));
+        assertThat(output(idle)).doesNotContain("connection: close");
+        tracker.drain();
+        send(idle, get("/"));
+        assertThat(output(idle)).contains("connection: close\r\n").startsWith("HTTP/1.1 200");
+        assertThat(idle.isOpen()).isFalse();
     }
 
     @Test

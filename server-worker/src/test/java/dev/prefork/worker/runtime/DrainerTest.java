@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,13 +22,14 @@ class DrainerTest {
 
     private final ServingControl serving = new ServingControl() {
         @Override
-        public void stopAccepting() {
+        public CompletionStage<Integer> stopAccepting() {
             steps.add("stopAccepting");
+            return CompletableFuture.completedFuture(3);
         }
 
         @Override
-        public void closeConnectionsWhenIdle() {
-            steps.add("closeWhenIdle");
+        public void answerWithConnectionClose() {
+            steps.add("connectionClose");
         }
 
         @Override
@@ -71,13 +74,15 @@ class DrainerTest {
         Drainer drainer = drainer(10_000);
         long start = System.nanoTime();
         loop.execute(() -> drainer.drain(300, "test"));
-        await().atMost(Duration.ofSeconds(2)).until(() -> steps.contains("closeWhenIdle"));
+        await().atMost(Duration.ofSeconds(1)).until(() -> steps.contains("connectionClose"));
+        assertThat(steps).containsExactly("connectionClose");
+        await().atMost(Duration.ofSeconds(2)).until(() -> steps.contains("stopAccepting"));
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(300);
-        assertThat(steps).containsExactly("stopAccepting", "closeWhenIdle");
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting");
         assertThat(exits).isEmpty();
         open.set(0);
         await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
-        assertThat(steps).containsExactly("stopAccepting", "closeWhenIdle", "closeApplication");
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeApplication");
         assertThat(exits).containsExactly(0);
     }
 
@@ -86,7 +91,7 @@ class DrainerTest {
         Drainer drainer = drainer(200);
         loop.execute(() -> drainer.drain(0, "test"));
         await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
-        assertThat(steps).containsExactly("stopAccepting", "closeWhenIdle", "closeAll", "closeApplication");
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeAll", "closeApplication");
         assertThat(exits).containsExactly(0);
     }
 
@@ -97,7 +102,7 @@ class DrainerTest {
         loop.execute(() -> drainer.drain(0, "second"));
         open.set(0);
         await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
-        assertThat(steps).containsExactly("stopAccepting", "closeWhenIdle", "closeApplication");
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeApplication");
         assertThat(exits).containsExactly(0);
     }
 }

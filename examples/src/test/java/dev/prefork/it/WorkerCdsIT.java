@@ -1,0 +1,135 @@
+package dev.prefork.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --worker-cds}: with {@code auto} (the default) the master makes an AppCDS archive of the worker class
+ * path in the background, and the workers it starts afterwards map it, which is the proof that their JVM
+ * accepted it; with {@code off} no worker does. Each test runs a private copy of the jar with a private cache
+ * directory ({@code -Dprefork.cdsDir}), so that a rebuild of the jar meanwhile changes nothing.
+ */
+class WorkerCdsIT {
+    private static final Pattern MAPPED = Pattern.compile("worker pid (\\d+) maps the CDS archive (\\S+):");
+
+    @TempDir
+    Path dir;
+    private Process master;
+    private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+    private Path log;
+    private int port;
+
+    @AfterEach
+    void killEverything() throws InterruptedException {
+        if (master != null) {
+            master.toHandle().descendants().forEach(seen::add);
+            master.destroyForcibly();
+            seen.forEach(ProcessHandle::destroyForcibly);
+            master.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void workersStartedAfterTheArchiveExistsMapIt() throws Exception {
+        Path cache = dir.resolve("cds");
+        start("-Dprefork.cdsDir=" + cache, "--workers", "1");
+        await("the archive is made in the background").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    assertAlive();
+                    return logText().contains(") made in ") || logText().contains("training run failed");
+                });
+        assertThat(logText()).doesNotContain("training run failed");
+        assertThat(MAPPED.matcher(logText()).find()).as("the first worker started before the archive existed").isFalse();
+
+        new ProcessBuilder("kill", "-TTIN", Long.toString(master.pid())).inheritIO().start().waitFor();
+        await("the worker started now maps the archive").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    assertAlive();
+                    return MAPPED.matcher(logText()).find();
+                });
+
+        Matcher m = MAPPED.matcher(logText());
+        assertThat(m.find()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+        Path archive = Path.of(m.group(2));
+        assertThat(archive).isRegularFile().hasParent(cache);
+        assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "maps")))
+                .as("the worker's memory map").contains(archive.toString());
+        assertThat(logText()).doesNotContain("did not map the CDS archive");
+        await("two workers serve").atMost(Duration.ofSeconds(60)).until(() -> workerPidsAnswering().size() == 2);
+    }
+
+    @Test
+    void offStartsWorkersWithoutAnArchive() throws Exception {
+        Path cache = dir.resolve("cds");
+        start("-Dprefork.cdsDir=" + cache, "--workers", "1", "--worker-cds", "off");
+
+        await("a worker serves").atMost(Duration.ofSeconds(60)).until(() -> !workerPidsAnswering().isEmpty());
+        long pid = workerPidsAnswering().iterator().next();
+        assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "maps"))).doesNotContain(cache.toString());
+        assertThat(logText()).doesNotContain("--worker-cds auto").doesNotContain("CDS archive");
+        try (var files = Files.list(cache)) {
+            assertThat(files).as("nothing trained").isEmpty();
+        } catch (java.nio.file.NoSuchFileException absent) {
+            // made lazily: fine
+        }
+    }
+
+    /** {@code java [jvmOption] -jar <private copy> --bind ... --admin off <args>}. */
+    private void start(String jvmOption, String... args) throws IOException {
+        Path jar = Files.copy(MasterProcess.JAR, dir.resolve("prefork-example.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+        port = MasterProcess.freePort();
+        log = dir.resolve("master.log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                jvmOption, "-jar", jar.toString(), "--bind", "127.0.0.1:" + port, "--admin", "off"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("PREFORK_"));
+        master = pb.start();
+    }
+
+    private Set<Long> workerPidsAnswering() {
+        master.toHandle().descendants().forEach(seen::add);
+        Set<Long> pids = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 20; i++) {
+            try {
+                pids.add(RawHttp.get(port, "/").workerPid());
+            } catch (IOException notYet) {
+                return pids;
+            }
+        }
+        return pids;
+    }
+
+    private void assertAlive() {
+        master.toHandle().descendants().forEach(seen::add);
+        if (!master.isAlive()) {
+            throw new AssertionError("master exited with " + master.exitValue() + "; log:\n" + logText());
+        }
+    }
+
+    private String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

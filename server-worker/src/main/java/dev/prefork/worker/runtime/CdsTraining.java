@@ -1,0 +1,180 @@
+package dev.prefork.worker.runtime;
+
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.worker.Application;
+import dev.prefork.worker.http.HttpLimits;
+import dev.prefork.worker.http.HttpServing;
+import dev.prefork.worker.http.ServingStats;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The class-loading training run behind {@code --worker-cds auto}: the master runs it once as
+ * {@code java <worker opts> -XX:ArchiveClassesAtExit=<archive> -cp <worker class path> ...CdsTraining <settings>}.
+ * It walks a worker's boot path for real (handshake with a stand-in master over a domain socket, receiving a
+ * listening socket, loading and initialising the application, serving) and sends one request that the server
+ * itself rejects (431, too many header fields), so the codec and response classes load without calling the
+ * application's handler. Then it exits 0 and the JVM writes every class it loaded into the archive.
+ */
+public final class CdsTraining {
+    private static final long STEP_TIMEOUT_MILLIS = 10_000;
+    private static final int ORPHANED = dev.prefork.core.ExitCodes.WORKER_ORPHANED;
+
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false"); // as WorkerRuntime: the same classes load
+        }
+        WorkerSettings settings = WorkerSettings.parse(args);
+        exitWithTheMaster();
+        Path dir = Files.createTempDirectory("prefork-cds-training");
+        Path controlPath = dir.resolve("control.sock");
+        // The event loop first: it loads Netty's native library, which the socket needs.
+        EventLoopGroup controlLoop = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("prefork-control", true), EpollIoHandler.newFactory());
+        Socket listener = Socket.newSocketStream();
+        try {
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            listener.listen(16);
+            int port = ((InetSocketAddress) listener.localAddress()).getPort();
+            Channel standInMaster = standInMaster(controlLoop, controlPath, listener.intValue());
+            ControlLink link = ControlClient.connect(controlLoop, controlPath.toString(), settings.workerId(), "training",
+                    1, new IgnoredCommands()).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+
+            EventLoopGroup servingLoops = new MultiThreadIoEventLoopGroup(1,
+                    new DefaultThreadFactory("prefork-http", true), EpollIoHandler.newFactory());
+            ServingStats stats = new ServingStats(settings.maxRequests(), () -> { });
+            Application application = ApplicationLoader.load(settings.appClass(),
+                    Thread.currentThread().getContextClassLoader());
+            HttpServing serving = new HttpServing(application, settings.workerId(), servingLoops,
+                    HttpLimits.from(settings), settings.accessLog(), stats);
+            ApplicationLoader.init(application, serving.context());
+            Listeners.register(link.listenFds(), servingLoops, serving.childHandler());
+            link.send(new ControlMessage.Ready()).awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
+            LoopLagMonitor.watch(servingLoops, 100);
+            String answer = rejectedRequest(port, settings.limitRequestFields() + 1);
+            if (!answer.startsWith("HTTP/1.1 431")) {
+                throw new IllegalStateException("the training request was answered " + firstLine(answer));
+            }
+            standInMaster.close().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
+            System.out.println("prefork CDS training: worker boot path and one request done on port " + port);
+        } finally {
+            listener.close();
+            Files.deleteIfExists(controlPath);
+            Files.deleteIfExists(dir);
+        }
+        // Not halt: the archive is written by the JVM's normal exit.
+        System.exit(0);
+    }
+
+    /** The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once. */
+    private static void exitWithTheMaster() {
+        Thread watch = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is sent
+                }
+            } catch (java.io.IOException ignored) {
+                // same as EOF
+            }
+            Runtime.getRuntime().halt(ORPHANED);
+        }, "prefork-cds-training-master-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    /** Accepts one worker and passes it the listening socket, as the master does; ignores what it sends. */
+    private static Channel standInMaster(EventLoopGroup loop, Path path, int listenFd) throws InterruptedException {
+        return new io.netty.bootstrap.ServerBootstrap()
+                .group(loop)
+                .channel(EpollServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.writeAndFlush(new FileDescriptor(listenFd));
+                            }
+
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ReferenceCountUtil.release(msg);
+                            }
+                        });
+                    }
+                })
+                .bind(new DomainSocketAddress(path.toString()))
+                .sync()
+                .channel();
+    }
+
+    /** A request with one header field too many: answered 431 by the server, never seen by the application. */
+    private static String rejectedRequest(int port, int fields) throws Exception {
+        StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (int i = 1; i < fields; i++) {
+            request.append("X-Training-").append(i).append(": 1\r\n");
+        }
+        request.append("\r\n");
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) STEP_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                answer.write(buf, 0, n);
+                if (answer.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
+                    break;
+                }
+            }
+            return answer.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static String firstLine(String s) {
+        int end = s.indexOf('\r');
+        return end < 0 ? "'" + s + "'" : "'" + s.substring(0, end) + "'";
+    }
+
+    private static final class IgnoredCommands implements WorkerCommands {
+        @Override
+        public void drain(long delayMillis, String reason) {
+        }
+
+        @Override
+        public void stop(String reason) {
+        }
+
+        @Override
+        public void controlLost(String reason) {
+        }
+    }
+}
