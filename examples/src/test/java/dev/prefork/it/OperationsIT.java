@@ -65,8 +65,10 @@ class OperationsIT {
             assertThat(load.failures()).as("failed requests during the HUP").isEmpty();
             assertThat(load.failed()).isZero();
             assertThat(load.ok()).isGreaterThan(5_000);
-            assertThat(load.workerPidsSeen()).as("served by old and new workers").containsAll(before)
-                    .containsAll(m.workerPids());
+            // Every old worker served; after the roll the clients reconnect to the new workers. With one shared
+            // socket the kernel may hand all reconnects to one of them, so only "some new worker" is certain.
+            assertThat(load.workerPidsSeen()).as("served by the old workers").containsAll(before);
+            assertThat(load.workerPidsSeen()).as("served by a new worker").containsAnyElementsOf(m.workerPids());
         }
         assertThat(m.metric("prefork_worker_restarts_total{reason=\"reload\"}")).isEqualTo(2);
     }

@@ -18,6 +18,8 @@ import picocli.CommandLine.ParseResult;
  */
 public final class CommandLineOptions {
     static final String APP_CLASS = "APP_CLASS";
+    /** An action, not a setting: no env variable or config-file key (like --help). */
+    static final String PREPARE_WORKER_CDS = "--prepare-worker-cds";
 
     private final CommandSpec spec;
 
@@ -35,6 +37,10 @@ public final class CommandLineOptions {
         for (ConfigOption option : ConfigOption.values()) {
             spec.addOption(optionSpec(option));
         }
+        spec.addOption(OptionSpec.builder(PREPARE_WORKER_CDS).arity("0").type(boolean.class)
+                .description("make the workers' AppCDS archive for these options (see --worker-cds) and exit "
+                        + "without serving; 0 when the archive is ready, e.g. to bake it into a container image")
+                .build());
         spec.addPositional(PositionalParamSpec.builder()
                 .index("0")
                 .arity("0..1")
@@ -82,7 +88,8 @@ public final class CommandLineOptions {
             }
         }
         String appClass = result.matchedPositionalValue(0, (String) null);
-        return new ParsedCommandLine(flags, appClass, result.isUsageHelpRequested(), result.isVersionHelpRequested());
+        return new ParsedCommandLine(flags, appClass, result.isUsageHelpRequested(), result.isVersionHelpRequested(),
+                result.hasMatchedOption(PREPARE_WORKER_CDS));
     }
 
     public String usage() {

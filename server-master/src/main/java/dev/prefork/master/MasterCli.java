@@ -4,6 +4,8 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.config.ConfigException;
 import dev.prefork.core.config.ConfigResolver;
 import dev.prefork.core.config.ServerConfig;
+import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.master.process.WorkerCdsPreparation;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
@@ -26,16 +28,28 @@ public final class MasterCli {
         int run(ServerConfig config, Supplier<ServerConfig> reloader);
     }
 
+    /** Runs {@code --prepare-worker-cds} with a resolved configuration; returns the exit code. */
+    public interface CdsPreparer {
+        int prepare(ServerConfig config);
+    }
+
     private final Supplier<Map<String, String>> env;
     private final PrintStream out;
     private final PrintStream err;
     private final Runner runner;
+    private final CdsPreparer cdsPreparer;
 
     public MasterCli(Supplier<Map<String, String>> env, PrintStream out, PrintStream err, Runner runner) {
+        this(env, out, err, runner, MasterCli::prepareWorkerCds);
+    }
+
+    public MasterCli(Supplier<Map<String, String>> env, PrintStream out, PrintStream err, Runner runner,
+                     CdsPreparer cdsPreparer) {
         this.env = env;
         this.out = out;
         this.err = err;
         this.runner = runner;
+        this.cdsPreparer = cdsPreparer;
     }
 
     public int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
@@ -86,7 +100,17 @@ public final class MasterCli {
             return ExitCodes.USAGE;
         }
         System.setProperty(LOG_LEVEL_PROPERTY, config.logLevel());
+        if (parsed.prepareWorkerCds()) {
+            return cdsPreparer.prepare(config);
+        }
         return runner.run(config, () -> resolver.resolve(env.get()));
+    }
+
+    /** The training worker's settings: CdsTraining runs its own stand-in master, so no real socket is named. */
+    private static int prepareWorkerCds(ServerConfig config) {
+        WorkerSettings training = new WorkerSettingsFactory("cds-training", 1, ProcessHandle.current().pid(),
+                new java.util.Random()).settings(1, config);
+        return WorkerCdsPreparation.run(config, training);
     }
 
     static String version() {

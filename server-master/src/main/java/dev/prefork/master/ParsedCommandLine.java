@@ -10,10 +10,16 @@ import java.util.Map;
  *
  * @param flags    values by option, only for options given (a switch is "true" or "false")
  * @param appClass the positional APP_CLASS, or null
+ * @param prepareWorkerCds {@code --prepare-worker-cds}: make the workers' CDS archive and exit, serving nothing
  */
 public record ParsedCommandLine(Map<ConfigOption, List<String>> flags, String appClass, boolean helpRequested,
-                                boolean versionRequested) {
+                                boolean versionRequested, boolean prepareWorkerCds) {
     public ParsedCommandLine {
         flags = Map.copyOf(flags);
+    }
+
+    public ParsedCommandLine(Map<ConfigOption, List<String>> flags, String appClass, boolean helpRequested,
+                             boolean versionRequested) {
+        this(flags, appClass, helpRequested, versionRequested, false);
     }
 }

@@ -32,6 +32,7 @@ class MasterCliTest {
     private ServerConfig ran;
     private Supplier<ServerConfig> reloader;
     private int runs;
+    private ServerConfig prepared;
 
     private int execute(String... args) {
         return executeWithDefault(null, args);
@@ -44,6 +45,9 @@ class MasterCliTest {
                     reloader = reload;
                     runs++;
                     return 0;
+                }, config -> {
+                    prepared = config;
+                    return 7;
                 });
         return cli.execute(args, defaultAppClass, b -> b.workerSystemProperty("example.flag", "on"));
     }
@@ -166,6 +170,20 @@ class MasterCliTest {
     }
 
     @Test
+    void prepareWorkerCdsPreparesWithTheResolvedConfigurationInsteadOfServing() {
+        env.put("PREFORK_WORKER_JVM_OPTS", "-Xmx64m");
+
+        assertThat(executeWithDefault("test.DefaultApp", "--prepare-worker-cds")).as("the preparer's code").isEqualTo(7);
+
+        assertThat(runs).as("no master runs").isZero();
+        assertThat(prepared.appClass()).isEqualTo("test.DefaultApp");
+        assertThat(prepared.workerJvmOpts()).containsExactly("-Xmx64m");
+        assertThat(prepared.workerSystemProperties()).containsEntry("example.flag", "on");
+        assertThat(execute("test.App")).isZero();
+        assertThat(runs).as("without the flag the master runs").isEqualTo(1);
+    }
+
+    @Test
     void helpListsEveryOptionWithItsEnvironmentVariableAndExits0() {
         assertThat(execute("--help")).isZero();
 
@@ -174,7 +192,7 @@ class MasterCliTest {
             String shown = option.kind() == ConfigOption.Kind.SWITCH ? "--[no-]" + option.key() : option.flag();
             assertThat(help).contains(shown).contains(option.envVar());
         }
-        assertThat(help).contains("APP_CLASS");
+        assertThat(help).contains("APP_CLASS").contains("--prepare-worker-cds");
         assertThat(runs).isZero();
     }
 

@@ -11,11 +11,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Names the AppCDS archive of a worker class path. The JVM silently ignores an archive once any class-path jar
  * changes size or modification time, so the name hashes exactly those, with the Java runtime and the worker JVM
  * options (they decide the archive's layout): a changed jar or JVM gives a new name, hence a new archive.
+ * Modification times count in whole seconds, as the JVM compares them ({@code st_mtime}): image layers store
+ * them in seconds, so an archive baked into a container image keeps its name after a registry round trip.
  */
 final class CdsArchiveKey {
     private CdsArchiveKey() {
@@ -43,7 +46,7 @@ final class CdsArchiveKey {
                 }
                 return null;
             }
-            update(digest, "jar " + path + " " + attrs.size() + " " + attrs.lastModifiedTime().toMillis());
+            update(digest, "jar " + path + " " + attrs.size() + " " + attrs.lastModifiedTime().to(TimeUnit.SECONDS));
         }
         return HexFormat.of().formatHex(digest.digest(), 0, 12);
     }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * Where the workers' CDS archives live: {@code -Dprefork.cdsDir} if set, else {@code $XDG_CACHE_HOME/prefork/cds}
  * (default {@code ~/.cache/prefork/cds}), else {@code java.io.tmpdir/prefork-cds-<user>}. A JVM runs the code
  * in an archive, so the directory must be this user's and writable by nobody else; one that is not is skipped.
+ * An explicit {@code -Dprefork.cdsDir} may be read-only (an archive baked into a container image, a read-only
+ * root file system): its archives are used, and none is made there.
  */
 final class CdsCacheDirectory {
     private static final Logger log = LoggerFactory.getLogger(CdsCacheDirectory.class);
@@ -29,22 +31,24 @@ final class CdsCacheDirectory {
     static Path resolve(Map<String, String> env) {
         String explicit = System.getProperty(PROPERTY);
         if (explicit != null && !explicit.isBlank()) {
-            return usable(Path.of(explicit));
+            return usable(Path.of(explicit), false);
         }
         String xdg = env.get("XDG_CACHE_HOME");
         String home = System.getProperty("user.home");
         Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg)
                 : home != null && !home.isBlank() && !"?".equals(home) ? Path.of(home, ".cache") : null;
         if (cache != null) {
-            Path dir = usable(cache.resolve("prefork").resolve("cds"));
+            Path dir = usable(cache.resolve("prefork").resolve("cds"), true);
             if (dir != null) {
                 return dir;
             }
         }
-        return usable(Path.of(System.getProperty("java.io.tmpdir"), "prefork-cds-" + System.getProperty("user.name")));
+        return usable(Path.of(System.getProperty("java.io.tmpdir"), "prefork-cds-" + System.getProperty("user.name")),
+                true);
     }
 
-    private static Path usable(Path dir) {
+    /** @param mustBeWritable false: a read-only directory is usable for the archives already in it */
+    static Path usable(Path dir, boolean mustBeWritable) {
         try {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir.getParent());
@@ -59,7 +63,7 @@ final class CdsCacheDirectory {
                         dir, me, attrs.owner().getName(), PosixFilePermissions.toString(perms));
                 return null;
             }
-            return Files.isWritable(dir) ? dir : null;
+            return !mustBeWritable || Files.isWritable(dir) ? dir : null;
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             log.debug("--worker-cds auto: cannot use {} for CDS archives: {}", dir, e.toString());
             return null;

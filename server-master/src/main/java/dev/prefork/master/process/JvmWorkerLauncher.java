@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
 /**
@@ -70,6 +72,19 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
             cds.launched(pid, cdsOptions);
         }
         return new JdkWorkerProcess(process, settings.workerId());
+    }
+
+    /**
+     * {@code --prepare-worker-cds}: the workers' CDS archive for {@code config}, trained now (with
+     * {@code settings} as the training worker's) unless it exists.
+     *
+     * @return completes with the archive, or empty when workers would start without one (the log says why)
+     */
+    CompletableFuture<Optional<Path>> prepareCds(WorkerSettings settings, ServerConfig config) {
+        if (cds == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return cds.prepare(config, trainingOptions -> command(settings, config, trainingOptions, WorkerCds.TRAINING_MAIN));
     }
 
     /** The worker's full command line, without CDS options. */

@@ -11,12 +11,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,11 +72,13 @@ public final class WorkerCds {
     private final ProcessView processes;
     private final ScheduledExecutorService checks;
     private final LongSupplier clockMillis;
+    private final Predicate<Path> writable;
     private final Map<String, CompletableFuture<Void>> training = new HashMap<>();
     private final Set<String> failed = new HashSet<>();
     private final Set<Path> proven = new HashSet<>();
     private boolean userManagedLogged;
     private boolean unarchivableLogged;
+    private boolean readOnlyLogged;
 
     /**
      * @param cacheDir  where archives live (created 0700 if absent), or null to never use one
@@ -83,6 +87,13 @@ public final class WorkerCds {
      */
     public WorkerCds(Path cacheDir, List<Path> classPath, String runtime, Trainer trainer, ProcessView processes,
                      ScheduledExecutorService checks, LongSupplier clockMillis) {
+        this(cacheDir, classPath, runtime, trainer, processes, checks, clockMillis, Files::isWritable);
+    }
+
+    /** @param writable whether the cache directory takes new archives (root ignores file modes: tests fake it) */
+    WorkerCds(Path cacheDir, List<Path> classPath, String runtime, Trainer trainer, ProcessView processes,
+              ScheduledExecutorService checks, LongSupplier clockMillis, Predicate<Path> writable) {
+        this.writable = writable;
         this.cacheDir = cacheDir;
         this.classPath = List.copyOf(classPath);
         this.runtime = runtime;
@@ -101,32 +112,8 @@ public final class WorkerCds {
      */
     public synchronized List<String> optionsFor(ServerConfig config,
                                                 Function<List<String>, List<String>> trainingCommand) {
-        if (!config.workerCds() || cacheDir == null) {
-            return List.of();
-        }
-        if (managedByUser(config.workerJvmOpts())) {
-            if (!userManagedLogged) {
-                userManagedLogged = true;
-                log.info("--worker-cds auto: --worker-jvm-opts set class-data sharing options; no archive of ours is used");
-            }
-            return List.of();
-        }
-        String key;
-        try {
-            key = CdsArchiveKey.of(classPath, runtime, config.workerJvmOpts());
-        } catch (IOException e) {
-            log.warn("--worker-cds auto: cannot read the worker class path ({}); workers start without an archive", e.toString());
-            return List.of();
-        }
+        String key = keyOrNull(config);
         if (key == null) {
-            if (!unarchivableLogged) {
-                unarchivableLogged = true;
-                log.info("--worker-cds auto: the worker class path holds a directory, which AppCDS cannot archive; "
-                        + "workers start without an archive (run from jars to get one)");
-            }
-            return List.of();
-        }
-        if (failed.contains(key)) {
             return List.of();
         }
         Path archive = archive(key);
@@ -137,10 +124,71 @@ public final class WorkerCds {
             options.addAll(SHARED_PAGES);
             return options;
         }
-        if (!training.containsKey(key)) {
+        if (!training.containsKey(key) && canWrite(archive)) {
             training.put(key, train(key, archive, trainingCommand));
         }
         return List.of();
+    }
+
+    /**
+     * {@code --prepare-worker-cds}: makes sure the archive for {@code config} exists, training it now if needed.
+     *
+     * @return completes with the archive, or empty when there is none and none can be made (off, user-managed
+     *         options, a classes directory, a read-only cache, a failed training run: the log says which)
+     */
+    public synchronized CompletableFuture<Optional<Path>> prepare(ServerConfig config,
+                                                                  Function<List<String>, List<String>> trainingCommand) {
+        optionsFor(config, trainingCommand); // starts the training run unless the archive exists
+        String key = keyOrNull(config);
+        if (key == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        Path archive = archive(key);
+        return training.getOrDefault(key, CompletableFuture.completedFuture(null))
+                .thenApply(done -> Files.isRegularFile(archive) ? Optional.of(archive) : Optional.<Path>empty());
+    }
+
+    /** The archive key for {@code config}, or null when workers run without an archive (logged once per cause). */
+    private String keyOrNull(ServerConfig config) {
+        if (!config.workerCds() || cacheDir == null) {
+            return null;
+        }
+        if (managedByUser(config.workerJvmOpts())) {
+            if (!userManagedLogged) {
+                userManagedLogged = true;
+                log.info("--worker-cds auto: --worker-jvm-opts set class-data sharing options; no archive of ours is used");
+            }
+            return null;
+        }
+        String key;
+        try {
+            key = CdsArchiveKey.of(classPath, runtime, config.workerJvmOpts());
+        } catch (IOException e) {
+            log.warn("--worker-cds auto: cannot read the worker class path ({}); workers start without an archive", e.toString());
+            return null;
+        }
+        if (key == null) {
+            if (!unarchivableLogged) {
+                unarchivableLogged = true;
+                log.info("--worker-cds auto: the worker class path holds a directory, which AppCDS cannot archive; "
+                        + "workers start without an archive (run from jars to get one)");
+            }
+            return null;
+        }
+        return failed.contains(key) ? null : key;
+    }
+
+    /** A read-only cache (e.g. a baked archive on a read-only root file system) serves archives but gets none. */
+    private boolean canWrite(Path archive) {
+        if (writable.test(cacheDir)) {
+            return true;
+        }
+        if (!readOnlyLogged) {
+            readOnlyLogged = true;
+            log.info("--worker-cds auto: the CDS cache {} is read-only and has no archive {} for this class path, JVM "
+                    + "and worker options; workers start without an archive", cacheDir, archive.getFileName());
+        }
+        return false;
     }
 
     /** Checks, in the background, that a worker launched with {@code options} maps the archive. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -143,6 +144,52 @@ class WorkerCdsTest {
         try (var files = Files.list(cache)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".jsa") || n.endsWith(".tmp"));
         }
+    }
+
+    @Test
+    void prepareTrainsOnceAndCompletesWithTheArchiveThatLaterMastersUse() throws Exception {
+        Optional<Path> made = cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS);
+
+        assertThat(made).isPresent();
+        assertThat(made.get()).isRegularFile();
+        assertThat(trainer.runs).hasValue(1);
+        assertThat(cds().optionsFor(CONFIG, this::trainingCommand)).first().isEqualTo("-XX:SharedArchiveFile=" + made.get());
+        assertThat(cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS)).as("exists: no new run")
+                .isEqualTo(made);
+        assertThat(trainer.runs).hasValue(1);
+    }
+
+    @Test
+    void prepareIsEmptyWhenNoArchiveCanBeMade() throws Exception {
+        assertThat(cds().prepare(CONFIG.toBuilder().workerCds(false).build(), this::trainingCommand)
+                .get(10, TimeUnit.SECONDS)).isEmpty();
+        trainer.exitCode = 1;
+        assertThat(cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS)).as("training failed")
+                .isEmpty();
+    }
+
+    @Test
+    void aReadOnlyCacheServesItsArchiveButNeverTrains() throws Exception {
+        Path archive = cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS).orElseThrow();
+        WorkerCds readOnly = new WorkerCds(cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks,
+                System::currentTimeMillis, dir -> false);
+
+        assertThat(readOnly.optionsFor(CONFIG, this::trainingCommand)).first()
+                .isEqualTo("-XX:SharedArchiveFile=" + archive);
+        ServerConfig otherOptions = CONFIG.toBuilder().workerJvmOpts("-Xmx64m").build();
+        assertThat(readOnly.optionsFor(otherOptions, this::trainingCommand)).as("no archive for these options")
+                .isEmpty();
+        assertThat(readOnly.prepare(otherOptions, this::trainingCommand).get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(trainer.runs).as("only the first, writable, preparation trained").hasValue(1);
+    }
+
+    @Test
+    void theKeyCountsMtimesInWholeSecondsAsTheJvmAndImageLayersDo() throws IOException {
+        List<Path> cp = List.of(jarA, jarB);
+        String key = CdsArchiveKey.of(cp, RUNTIME, List.of());
+        Files.setLastModifiedTime(jarA, FileTime.fromMillis(1_700_000_000_999L)); // a layer tar truncates this
+
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, List.of())).isEqualTo(key);
     }
 
     @Test
