@@ -52,6 +52,31 @@ class DockerfileTest {
     }
 
     @Test
+    void bothTargetsBakeTheWorkerCdsArchiveWhereTheEntrypointLooks() {
+        String entrypoint = dockerfile.last(runtime, "ENTRYPOINT").orElseThrow(() -> new AssertionError("no ENTRYPOINT"));
+        Matcher cdsDir = Pattern.compile("-Dprefork\\.cdsDir=([^\"\\s]+)").matcher(entrypoint);
+        assertThat(cdsDir.find()).as("the master is told where the baked archive is: %s", entrypoint).isTrue();
+        for (String target : List.of("runtime", "prebuilt")) {
+            List<Dockerfile.Instruction> steps = dockerfile.effective(dockerfile.stage(target));
+            int copyJar = -1;
+            int bake = -1;
+            for (int i = 0; i < steps.size(); i++) {
+                Dockerfile.Instruction step = steps.get(i);
+                if (step.keyword.equals("COPY") && step.arguments.endsWith(" /app/prefork-example.jar")) {
+                    copyJar = i;
+                } else if (step.keyword.equals("RUN") && step.arguments.contains("--prepare-worker-cds")) {
+                    bake = i;
+                    assertThat(step.arguments).contains("-Dprefork.cdsDir=" + cdsDir.group(1) + " ")
+                            .contains("-jar /app/prefork-example.jar");
+                }
+            }
+            assertThat(copyJar).as("target %s copies the jar", target).isNotNegative();
+            assertThat(bake).as("target %s makes the archive after the jar is in place, as it will run", target)
+                    .isGreaterThan(copyJar);
+        }
+    }
+
+    @Test
     void theMasterJvmIsPidOne() {
         String entrypoint = dockerfile.last(runtime, "ENTRYPOINT").orElseThrow(() -> new AssertionError("no ENTRYPOINT"));
         assertThat(entrypoint).as("exec form (a JSON array): no shell in between").startsWith("[").endsWith("]");

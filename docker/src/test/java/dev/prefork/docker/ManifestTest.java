@@ -189,6 +189,17 @@ class ManifestTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     }
 
+    @Test
+    void podsUseTheWorkerCdsArchiveBakedIntoTheImage() {
+        ServerConfig imageDefaults = new ConfigResolver(Map.of(), PLACEHOLDER_APP, ServerConfig::builder).resolve(Map.of());
+        assertThat(config.workerCds()).as("PREFORK_WORKER_CDS: the image carries an archive").isTrue();
+        assertThat(config.workerJvmOpts()).as("the image's archive is made for the default worker options; other "
+                + "PREFORK_WORKER_JVM_OPTS find none on the read-only root").isEqualTo(imageDefaults.workerJvmOpts());
+        Long runAsUser = manifests.deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser();
+        assertThat(runAsUser).as("the archive directory belongs to uid 10001; another uid ignores it")
+                .isIn(null, 10001L);
+    }
+
     private static HTTPGetAction httpGet(Probe probe, String which) {
         assertThat(probe).as(which + " probe").isNotNull();
         assertThat(probe.getHttpGet()).as(which + " probe is an HTTP GET").isNotNull();

@@ -39,6 +39,14 @@ final class PreforkContainer implements AutoCloseable {
      * @param underTini run with {@code docker run --init}: tini is PID 1 and the master its child
      */
     static PreforkContainer start(String name, Map<String, String> env, boolean underTini) {
+        return start(name, env, underTini, false);
+    }
+
+    /**
+     * @param readOnlyRoot as the Kubernetes manifests: a read-only root file system with a writable {@code /tmp}
+     *                     (exec allowed, like an emptyDir: Netty unpacks its native library there)
+     */
+    static PreforkContainer start(String name, Map<String, String> env, boolean underTini, boolean readOnlyRoot) {
         GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(IMAGE))
                 .withExposedPorts(APP_PORT, ADMIN_PORT)
                 .withEnv(env)
@@ -47,6 +55,10 @@ final class PreforkContainer implements AutoCloseable {
                         .withStartupTimeout(Duration.ofSeconds(60)));
         if (underTini) {
             c.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true));
+        }
+        if (readOnlyRoot) {
+            c.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true)
+                    .withTmpFs(Map.of("/tmp", "rw,exec,size=64m")));
         }
         PreforkContainer started = new PreforkContainer(c);
         try {
@@ -107,6 +119,24 @@ final class PreforkContainer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during docker exec in " + id(), e);
         }
+    }
+
+    /** Everything the container wrote to stdout and stderr so far (the master's log). */
+    String logs() {
+        return container.getLogs();
+    }
+
+    /** Pid and command line of every process in the container, read from /proc (no ps in the image). */
+    Map<Long, String> processes() {
+        ExecResult r = sh("for p in /proc/[0-9]*; do printf '%s ' \"${p#/proc/}\"; tr '\\0' ' ' < \"$p/cmdline\" 2>/dev/null; echo; done");
+        Map<Long, String> processes = new java.util.TreeMap<>();
+        for (String line : r.getStdout().split("\n")) {
+            int space = line.indexOf(' ');
+            if (space > 0 && !line.substring(space + 1).isBlank()) {
+                processes.put(Long.parseLong(line.substring(0, space)), line.substring(space + 1).strip());
+            }
+        }
+        return processes;
     }
 
     /** Pids of processes in state Z (exited, not reaped) inside the container, read from /proc. */
