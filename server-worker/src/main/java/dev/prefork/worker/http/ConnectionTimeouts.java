@@ -41,10 +41,6 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
         this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
     }
 
-    Phase phase() {
-        return phase;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

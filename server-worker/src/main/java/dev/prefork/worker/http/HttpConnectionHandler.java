@@ -44,6 +44,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final long LINGER_MILLIS = 2_000;
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
+    /** Immutable, so built once for every failed handler. */
+    private static final HttpResponse INTERNAL_ERROR = HttpResponse.text(500, "500 Internal Server Error\n");
 
     private final HttpHandler handler;
     private final HttpLimits limits;
@@ -260,7 +262,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private HttpResponse internalError(Exchange exchange, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         log.error("handler failed on {} {}; answering 500", exchange.head.method(), exchange.head.uri(), cause);
-        return HttpResponse.text(500, "500 Internal Server Error\n");
+        return INTERNAL_ERROR;
     }
 
     private void respond(Exchange exchange, HttpResponse response) {
@@ -283,7 +285,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException invalid) {
             log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
                     exchange.head.uri(), invalid);
-            out = NettyResponses.toNetty(HttpResponse.text(500, "500 Internal Server Error\n"), http10, keepAlive);
+            out = NettyResponses.toNetty(INTERNAL_ERROR, http10, keepAlive);
         }
         if (!keepAlive) {
             discarding = true;

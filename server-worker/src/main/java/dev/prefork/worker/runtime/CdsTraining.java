@@ -1,5 +1,6 @@
 package dev.prefork.worker.runtime;
 
+import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.worker.Application;
@@ -39,15 +40,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CdsTraining {
     private static final long STEP_TIMEOUT_MILLIS = 10_000;
-    private static final int ORPHANED = dev.prefork.core.ExitCodes.WORKER_ORPHANED;
 
     private CdsTraining() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("io.netty.jfr.enabled") == null) {
-            System.setProperty("io.netty.jfr.enabled", "false"); // as WorkerRuntime: the same classes load
-        }
+        WorkerRuntime.disableNettyJfrUnlessSet(); // as a worker does: the same classes load
         WorkerSettings settings = WorkerSettings.parse(args);
         exitWithTheMaster();
         Path dir = Files.createTempDirectory("prefork-cds-training");
@@ -101,7 +99,7 @@ public final class CdsTraining {
             } catch (java.io.IOException ignored) {
                 // same as EOF
             }
-            Runtime.getRuntime().halt(ORPHANED);
+            Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED);
         }, "prefork-cds-training-master-watch");
         watch.setDaemon(true);
         watch.start();

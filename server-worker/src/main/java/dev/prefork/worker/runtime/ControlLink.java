@@ -29,8 +29,4 @@ final class ControlLink {
     List<FileDescriptor> listenFds() {
         return listenFds;
     }
-
-    Channel channel() {
-        return channel;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.prefork.worker.runtime;
 
+import dev.prefork.core.ExitCodes;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +104,7 @@ final class Drainer {
         serving.closeApplication();
         log.info("drain step 4/4: {} drained in {} ms (application closed in {} ms); exiting 0", id, elapsedMillis(),
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - closeStart));
-        exit.exit(0);
+        exit.exit(ExitCodes.WORKER_OK);
     }
 
     private long elapsedMillis() {

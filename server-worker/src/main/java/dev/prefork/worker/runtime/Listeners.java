@@ -29,20 +29,17 @@ final class Listeners {
     /** Room for an IPv6 socket address as Netty's native accept writes it. */
     private static final int ADDRESS_BYTES = 26;
 
-    private final List<Channel> channels;
-    private final List<Integer> fdNumbers;
+    private final List<EpollServerSocketChannel> channels;
     private final ChannelHandler childHandler;
 
-    private Listeners(List<Channel> channels, List<Integer> fdNumbers, ChannelHandler childHandler) {
+    private Listeners(List<EpollServerSocketChannel> channels, ChannelHandler childHandler) {
         this.channels = channels;
-        this.fdNumbers = fdNumbers;
         this.childHandler = childHandler;
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
             throws BootFailure {
-        List<Channel> channels = new ArrayList<>(fds.size());
-        List<Integer> fdNumbers = new ArrayList<>(fds.size());
+        List<EpollServerSocketChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
             ChannelFuture registered = new ServerBootstrap()
@@ -58,10 +55,9 @@ final class Listeners {
                 throw new BootFailure("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
                         + registered.cause() + "; check the --bind addresses in the master's log", registered.cause());
             }
-            channels.add(registered.channel());
-            fdNumbers.add(fdNumber);
+            channels.add((EpollServerSocketChannel) registered.channel());
         }
-        return new Listeners(channels, fdNumbers, childHandler);
+        return new Listeners(channels, childHandler);
     }
 
     /**
@@ -73,24 +69,22 @@ final class Listeners {
      */
     CompletableFuture<Integer> stopAccepting() {
         List<CompletableFuture<Integer>> each = new ArrayList<>(channels.size());
-        for (int i = 0; i < channels.size(); i++) {
-            Channel listener = channels.get(i);
-            int fdNumber = fdNumbers.get(i);
+        for (EpollServerSocketChannel listener : channels) {
             CompletableFuture<Integer> done = new CompletableFuture<>();
             each.add(done);
-            listener.eventLoop().execute(() -> done.complete(acceptBacklogThenClose(listener, fdNumber)));
+            listener.eventLoop().execute(() -> done.complete(acceptBacklogThenClose(listener)));
         }
         return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> each.stream().mapToInt(CompletableFuture::join).sum());
     }
 
     /** On the listener's event loop, so Netty's own accept cannot interleave. */
-    private int acceptBacklogThenClose(Channel listener, int fdNumber) {
+    private int acceptBacklogThenClose(EpollServerSocketChannel listener) {
         int taken = 0;
         if (listener.isOpen()) {
             listener.config().setAutoRead(false);
             // A view of the same fd, not closed here: closing the listener channel below closes the fd.
-            Socket socket = new Socket(fdNumber);
+            Socket socket = new Socket(listener.fd().intValue());
             byte[] address = new byte[ADDRESS_BYTES];
             EventLoop loop = listener.eventLoop();
             try {

@@ -56,11 +56,7 @@ public final class WorkerRuntime implements WorkerCommands {
     /** Runs a worker as started by the master; returns once it serves (the event loops keep the JVM alive). */
     public static void run(String[] args, InputStream stdin, ProcessExit exit) {
         long start = System.nanoTime();
-        // Netty's JFR buffer events bootstrap JFR at the first allocation: ~100-200 ms of worker boot.
-        // Before any Netty class loads; -Dio.netty.jfr.enabled=true in the worker JVM options still wins.
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false");
-        }
+        disableNettyJfrUnlessSet();
         WorkerSettings settings;
         try {
             settings = WorkerSettings.parse(args);
@@ -213,6 +209,16 @@ public final class WorkerRuntime implements WorkerCommands {
         }
         log.warn("{} ignores -D{}={}: give 1..1024 event loops; using 1", id, EVENT_LOOPS_PROPERTY, value);
         return 1;
+    }
+
+    /**
+     * Netty's JFR buffer events bootstrap JFR at the first allocation: ~100-200 ms of worker boot. Call before any
+     * Netty class loads; -Dio.netty.jfr.enabled=true in the worker JVM options still wins.
+     */
+    static void disableNettyJfrUnlessSet() {
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        }
     }
 
     /** Loop-lag resolution: a tick at least twice per heartbeat, at most every 10 ms. */
