@@ -51,12 +51,6 @@ public final class Arbiter {
     private volatile boolean looping;
     private volatile long lastLoopAt;
 
-    public Arbiter(ServerConfig config, Supplier<ServerConfig> reloader, BlockingQueue<MasterEvent> events,
-                   WorkerPool pool, WorkerController workers, CrashBackoff backoff, MasterMetrics metrics,
-                   ListenerSlots slots, Runnable zombieScan, LongSupplier clock) {
-        this(config, reloader, events, pool, workers, backoff, metrics, slots, () -> { }, zombieScan, clock);
-    }
-
     /**
      * @param closeListeners closes the master's copies of the listening sockets; called on a graceful stop when
      *                       the workers stop accepting, so that the last worker to close its copy closes the
@@ -158,7 +152,7 @@ public final class Arbiter {
             workerEvents.exited(x.workerId(), x.exitCode(), now);
             if (mode == Mode.DRAINING) {
                 LOG.info("drain step 3/4 (+{}): worker {} exited with code {}; {} worker(s) left",
-                        Durations.nanosText(now - drainStartedAt), x.workerId(), x.exitCode(), pool.all().size());
+                        Durations.nanosText(now - drainStartedAt), x.workerId(), x.exitCode(), pool.size());
             }
         } else if (event instanceof MasterEvent.WorkerConnected c) {
             workerEvents.connected(c.workerId(), c.link());
@@ -180,7 +174,7 @@ public final class Arbiter {
             }
             case INT -> {
                 if (mode != Mode.STOPPING) {
-                    LOG.info("INT: fast stop; telling {} workers to exit now", pool.all().size());
+                    LOG.info("INT: fast stop; telling {} workers to exit now", pool.size());
                     beginFastStop(now, exitCode);
                 }
             }
@@ -231,7 +225,7 @@ public final class Arbiter {
         stopDeadline = drainDelayEndsAt + config.gracefulTimeout().toNanos();
         LOG.info("drain step 1/4 (+0 ms): TERM: graceful stop; /readyz now 503; {} workers keep accepting for the "
                         + "drain delay of {}, then finish within the graceful timeout of {} (SIGKILL after that)",
-                pool.all().size(), Durations.text(config.drainDelay()), Durations.text(config.gracefulTimeout()));
+                pool.size(), Durations.text(config.drainDelay()), Durations.text(config.gracefulTimeout()));
         for (WorkerHandle h : pool.all()) {
             workers.drain(h, config.drainDelay().toMillis(), stopDeadline, "graceful stop");
         }

@@ -42,10 +42,6 @@ public final class ChildProcesses {
         }
     }
 
-    public int liveCount() {
-        return live.size();
-    }
-
     /** SIGKILLs every live worker, then waits up to {@code waitMillis} for them to be gone. */
     public void destroyAll(long waitMillis) {
         var processes = new ArrayList<>(live.values());

@@ -13,15 +13,4 @@ public interface ListenerSlots {
      * new connections to every open slot socket, so a slot without a worker must not stay open.
      */
     void shrinkTo(int count);
-
-    /** For a pool whose slots all share one set of sockets. */
-    ListenerSlots SHARED = new ListenerSlots() {
-        @Override
-        public void ensureSlots(int count) {
-        }
-
-        @Override
-        public void shrinkTo(int count) {
-        }
-    };
 }

@@ -17,9 +17,4 @@ public record ParsedCommandLine(Map<ConfigOption, List<String>> flags, String ap
     public ParsedCommandLine {
         flags = Map.copyOf(flags);
     }
-
-    public ParsedCommandLine(Map<ConfigOption, List<String>> flags, String appClass, boolean helpRequested,
-                             boolean versionRequested) {
-        this(flags, appClass, helpRequested, versionRequested, false);
-    }
 }

@@ -90,7 +90,7 @@ public final class PoolPlanner {
 
     /** Brings the pool towards its plan; call after every event and tick while running. */
     public void reconcile(long now) {
-        int missing = desired - pool.capacity().size();
+        int missing = desired - pool.count(WorkerHandle::isCapacity);
         if (missing < 0) {
             shrink(-missing, now);
             return;

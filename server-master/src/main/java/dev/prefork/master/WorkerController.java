@@ -28,15 +28,10 @@ public final class WorkerController {
     private final Object spawnLock;
     private final HookCaller hooks;
 
-    /** @param spawnLock held from process start until its pid is registered (the zombie reaper's lock) */
-    public WorkerController(WorkerPool pool, WorkerLauncher launcher, WorkerSettingsFactory settingsFactory,
-                            WorkerAdmissions admissions, ChildProcesses children, Posix posix,
-                            Supplier<String> secrets, Queue<MasterEvent> events, Object spawnLock) {
-        this(pool, launcher, settingsFactory, admissions, children, posix, secrets, events, spawnLock,
-                MasterHooks.NONE);
-    }
-
-    /** @param hooks the user's master hooks, called by everything that acts on workers */
+    /**
+     * @param spawnLock held from process start until its pid is registered (the zombie reaper's lock)
+     * @param hooks     the user's master hooks, called by everything that acts on workers
+     */
     public WorkerController(WorkerPool pool, WorkerLauncher launcher, WorkerSettingsFactory settingsFactory,
                             WorkerAdmissions admissions, ChildProcesses children, Posix posix,
                             Supplier<String> secrets, Queue<MasterEvent> events, Object spawnLock,

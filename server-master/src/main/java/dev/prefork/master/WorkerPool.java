@@ -48,7 +48,17 @@ public final class WorkerPool {
     }
 
     public int count(Predicate<WorkerHandle> filter) {
-        return where(filter).size();
+        int n = 0;
+        for (WorkerHandle h : live.values()) {
+            if (filter.test(h)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public int size() {
+        return live.size();
     }
 
     public boolean isEmpty() {
@@ -63,7 +73,7 @@ public final class WorkerPool {
     /** The roll replacement still booting, if any (at most one at a time). */
     public WorkerHandle replacementInFlight() {
         for (WorkerHandle h : live.values()) {
-            if (h.replacing() != null && h.isLive() && h.state() != WorkerState.DRAINING) {
+            if (isBootingReplacement(h)) {
                 return h;
             }
         }
@@ -94,7 +104,12 @@ public final class WorkerPool {
     }
 
     private static boolean holdsSlot(WorkerHandle h) {
-        return h.isCapacity() || (h.replacing() != null && h.state() != WorkerState.DRAINING && h.isLive());
+        return h.isCapacity() || isBootingReplacement(h);
+    }
+
+    /** A roll replacement not yet ready: it holds its old worker's slot but is not capacity yet. */
+    private static boolean isBootingReplacement(WorkerHandle h) {
+        return h.replacing() != null && h.isLive() && h.state() != WorkerState.DRAINING;
     }
 
     /** Lowest slot not held by a capacity worker or a roll replacement; a replacement reuses its old one's slot. */

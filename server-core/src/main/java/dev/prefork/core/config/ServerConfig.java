@@ -59,20 +59,6 @@ public record ServerConfig(
         workerSystemProperties = Map.copyOf(workerSystemProperties);
     }
 
-    /** The configuration without {@code workerCds} (before {@code --worker-cds}): the archive is on, as by default. */
-    public ServerConfig(List<BindAddress> binds, int workers, BindAddress admin, Duration timeout,
-                        Duration gracefulTimeout, Duration bootTimeout, Duration drainDelay, long maxRequests,
-                        long maxRequestsJitter, List<String> workerJvmOpts, Path pidfile, String logLevel,
-                        boolean accessLog, boolean reusePort, int backlog, Duration keepAlive, Duration headerTimeout,
-                        int limitRequestLine, int limitRequestFields, int limitRequestFieldSize,
-                        long limitRequestBody, Path controlDir, Path configFile, String appClass,
-                        Map<String, String> workerSystemProperties) {
-        this(binds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay, maxRequests, maxRequestsJitter,
-                workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog, keepAlive, headerTimeout,
-                limitRequestLine, limitRequestFields, limitRequestFieldSize, limitRequestBody, controlDir, configFile,
-                appClass, workerSystemProperties, true);
-    }
-
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
     public static int defaultWorkers() {
         return Math.max(1, Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()));

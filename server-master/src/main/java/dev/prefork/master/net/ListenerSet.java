@@ -119,10 +119,6 @@ public final class ListenerSet implements AutoCloseable {
         return ports;
     }
 
-    public boolean reusePort() {
-        return reusePort;
-    }
-
     /** Slots with sockets of their own (reuse-port), or 1 when every slot shares the same sockets. */
     public synchronized int slotCount() {
         return slots.size();

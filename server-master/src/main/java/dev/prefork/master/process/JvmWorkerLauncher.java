@@ -4,6 +4,7 @@ import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.WorkerSettings;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +51,16 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         this.cds = cds;
     }
 
-    /** The production set-up: archives in the user's cache directory, trained by a niced JVM, checked in /proc. */
+    /**
+     * The production set-up: archives in the user's cache directory (found, and created, only once
+     * {@code --worker-cds} is on), trained by a niced JVM, checked in /proc.
+     */
     static WorkerCds defaultCds(String classPath, Map<String, String> env) {
-        return new WorkerCds(CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
+        return new WorkerCds(() -> CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
                 System.getProperty("java.home") + " " + System.getProperty("java.vm.version"), new JvmCdsTrainer(),
                 new ProcWorkerView(),
                 Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("prefork-cds-check", true)),
-                System::currentTimeMillis);
+                System::currentTimeMillis, Files::isWritable);
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,9 @@ public final class WorkerCds {
         boolean jvmInitialised(long pid);
     }
 
-    private final Path cacheDir;
+    /** Resolved on first need, so that with {@code --worker-cds off} no cache directory is created. */
+    private Supplier<Path> unresolvedCacheDir;
+    private Path cacheDir;
     private final List<Path> classPath;
     private final String runtime;
     private final Trainer trainer;
@@ -87,14 +90,20 @@ public final class WorkerCds {
      */
     public WorkerCds(Path cacheDir, List<Path> classPath, String runtime, Trainer trainer, ProcessView processes,
                      ScheduledExecutorService checks, LongSupplier clockMillis) {
-        this(cacheDir, classPath, runtime, trainer, processes, checks, clockMillis, Files::isWritable);
+        this(() -> cacheDir, classPath, runtime, trainer, processes, checks, clockMillis, Files::isWritable);
     }
 
     /** @param writable whether the cache directory takes new archives (root ignores file modes: tests fake it) */
     WorkerCds(Path cacheDir, List<Path> classPath, String runtime, Trainer trainer, ProcessView processes,
               ScheduledExecutorService checks, LongSupplier clockMillis, Predicate<Path> writable) {
+        this(() -> cacheDir, classPath, runtime, trainer, processes, checks, clockMillis, writable);
+    }
+
+    /** @param cacheDir finds (and creates) the cache directory, or gives null; called once, when first needed */
+    WorkerCds(Supplier<Path> cacheDir, List<Path> classPath, String runtime, Trainer trainer, ProcessView processes,
+              ScheduledExecutorService checks, LongSupplier clockMillis, Predicate<Path> writable) {
         this.writable = writable;
-        this.cacheDir = cacheDir;
+        this.unresolvedCacheDir = cacheDir;
         this.classPath = List.copyOf(classPath);
         this.runtime = runtime;
         this.trainer = trainer;
@@ -112,7 +121,10 @@ public final class WorkerCds {
      */
     public synchronized List<String> optionsFor(ServerConfig config,
                                                 Function<List<String>, List<String>> trainingCommand) {
-        String key = keyOrNull(config);
+        return optionsFor(keyOrNull(config), trainingCommand);
+    }
+
+    private List<String> optionsFor(String key, Function<List<String>, List<String>> trainingCommand) {
         if (key == null) {
             return List.of();
         }
@@ -138,8 +150,8 @@ public final class WorkerCds {
      */
     public synchronized CompletableFuture<Optional<Path>> prepare(ServerConfig config,
                                                                   Function<List<String>, List<String>> trainingCommand) {
-        optionsFor(config, trainingCommand); // starts the training run unless the archive exists
         String key = keyOrNull(config);
+        optionsFor(key, trainingCommand); // starts the training run unless the archive exists
         if (key == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
@@ -150,7 +162,7 @@ public final class WorkerCds {
 
     /** The archive key for {@code config}, or null when workers run without an archive (logged once per cause). */
     private String keyOrNull(ServerConfig config) {
-        if (!config.workerCds() || cacheDir == null) {
+        if (!config.workerCds() || cacheDir() == null) {
             return null;
         }
         if (managedByUser(config.workerJvmOpts())) {
@@ -176,6 +188,14 @@ public final class WorkerCds {
             return null;
         }
         return failed.contains(key) ? null : key;
+    }
+
+    private synchronized Path cacheDir() {
+        if (unresolvedCacheDir != null) {
+            cacheDir = unresolvedCacheDir.get();
+            unresolvedCacheDir = null;
+        }
+        return cacheDir;
     }
 
     /** A read-only cache (e.g. a baked archive on a read-only root file system) serves archives but gets none. */
@@ -207,7 +227,7 @@ public final class WorkerCds {
     }
 
     Path archive(String key) {
-        return cacheDir.resolve("worker-" + key + ".jsa");
+        return cacheDir().resolve("worker-" + key + ".jsa");
     }
 
     private void check(long pid, Path archive, long giveUpAt) {
