@@ -20,6 +20,9 @@ LOAD_AT_START=$(loadavg)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# val KEY FILE: the value on the "KEY value" line of FILE (the probes' summary files).
+val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 
 # ---- tools ---------------------------------------------------------------------------------
 
@@ -32,6 +35,7 @@ bench_need() {
       curl) command -v curl >/dev/null || pkgs+=(curl) ;;
       python3) command -v python3 >/dev/null || pkgs+=(python3) ;;
       nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx-light) ;;
+      haproxy) command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || pkgs+=(haproxy) ;;
       gunicorn) [ -x /usr/bin/gunicorn ] || pkgs+=(gunicorn) ;;
       node) command -v node >/dev/null || pkgs+=(nodejs) ;;
       java) command -v "$JAVA" >/dev/null || pkgs+=(openjdk-17-jdk-headless) ;;
@@ -268,13 +272,13 @@ run_load() {
   local wpid=$! secs end_ms
   BENCH_PIDS+=("$wpid:TERM")
   secs=$(dur_seconds "$dur")
-  end_ms=$(( $(date +%s%N) / 1000000 + secs * 1000 - 300 ))
+  end_ms=$(( $(now_ms) + secs * 1000 - 300 ))
   # First probe after 1 s (a quarter of a short run), then every 0.5 s; at least one.
   sleep "$(awk -v s="$secs" 'BEGIN { print (s >= 4) ? 1 : s / 4 }')"
   while :; do
     curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}\n' "$url/" >>"$out.probe" 2>/dev/null
     sleep 0.5
-    [ $(( $(date +%s%N) / 1000000 )) -lt "$end_ms" ] && alive "$wpid" || break
+    [ "$(now_ms)" -lt "$end_ms" ] && alive "$wpid" || break
   done
   wait "$wpid"
   forget_pid "$wpid"

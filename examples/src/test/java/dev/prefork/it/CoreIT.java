@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,16 +103,6 @@ class CoreIT {
                 .until(() -> workers.stream().allMatch(MasterProcess::hasExited));
     }
 
-    private double rejectionsTotal() throws IOException {
-        double total = 0;
-        for (String line : master.metrics().split("\n")) {
-            if (line.startsWith("prefork_control_rejections_total{")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
-    }
-
     /** Sends a Hello (u16 length, type 1, i32 id, u16 length + secret) and expects EOF with no byte, so no fd. */
     private static void assertNoFdIsPassed(Path socket, int claimedWorkerId) throws IOException {
         byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
@@ -134,10 +123,7 @@ class CoreIT {
     @Test
     void aProcessTheMasterDidNotSpawnGetsNoFileDescriptor(@TempDir Path controlParent) throws Exception {
         master = MasterProcess.start("--workers", "1", "--control-dir", controlParent.toString()).awaitReady(1);
-        Path socket;
-        try (Stream<Path> found = Files.walk(controlParent)) {
-            socket = found.filter(p -> p.getFileName().toString().equals("control.sock")).findFirst().orElseThrow();
-        }
+        Path socket = MasterProcess.controlSocketUnder(controlParent);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent()))).isEqualTo("rwx------");
 
         // An id the master never spawned, then the id of its live worker with a wrong secret.
@@ -145,7 +131,7 @@ class CoreIT {
         assertNoFdIsPassed(socket, 1);
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 master.metric("prefork_control_rejections_total{reason=\"unknown_worker\"}") == 1.0
-                        && rejectionsTotal() == 2.0);
+                        && master.metricSum("prefork_control_rejections_total") == 2.0);
         assertThat(master.logText()).contains("unknown_worker");
         assertThat(RawHttp.get(master.port, "/").status()).isEqualTo(200);
     }

@@ -123,10 +123,6 @@ final class HaproxyProcess implements AutoCloseable {
                 """.formatted(port, checkInterval.toMillis(), servers, statsPort);
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Waits until HAProxy serves its stats page and reports every named server UP. */
     HaproxyProcess awaitUp(String... servers) {
         for (String server : servers) {

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +41,7 @@ class HostileControlIT {
     void hostileControlClientsGetNoFdAreCountedAndTheMasterKeepsServing(@TempDir Path controlParent) throws Exception {
         master = MasterProcess.startMainWithTestClasses("--workers", "2", "--control-dir", controlParent.toString(),
                 "dev.prefork.it.apps.ImpersonatorApp").awaitReady(2);
-        Path socket = controlSocket(controlParent);
+        Path socket = MasterProcess.controlSocketUnder(controlParent);
         // Let other users reach the master's own 0700 directory, so that is what stops them.
         Files.setPosixFilePermissions(controlParent, PosixFilePermissions.fromString("rwx--x--x"));
 
@@ -114,7 +113,7 @@ class HostileControlIT {
     /** Runs {@link ControlProbe} as user nobody in its own JVM and returns what it printed. */
     private static String probeAsNobody(Path socket) throws Exception {
         List<String> cmd = new ArrayList<>(MasterProcess.AS_NOBODY);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        cmd.addAll(List.of(MasterProcess.JAVA,
                 "-cp", MasterProcess.testClasses(), ControlProbe.class.getName(), socket.toString(), "999", GUESSED_SECRET));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
@@ -136,11 +135,5 @@ class HostileControlIT {
             }
         }
         return byReason;
-    }
-
-    private static Path controlSocket(Path controlParent) throws IOException {
-        try (Stream<Path> found = Files.walk(controlParent)) {
-            return found.filter(p -> p.getFileName().toString().equals("control.sock")).findFirst().orElseThrow();
-        }
     }
 }

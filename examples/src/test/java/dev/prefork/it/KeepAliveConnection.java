@@ -78,10 +78,6 @@ final class KeepAliveConnection implements AutoCloseable {
         return bytes.toString(StandardCharsets.ISO_8859_1);
     }
 
-    Socket socket() {
-        return socket;
-    }
-
     @Override
     public void close() {
         try {

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  */
 final class MasterProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("prefork.exampleJar", "target/prefork-example.jar"));
+    /** The java launcher of the JVM running the tests, so that every spawned JVM is the same version. */
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     final int port;
     final int adminPort;
@@ -101,7 +103,7 @@ final class MasterProcess implements AutoCloseable {
                                            int adminPort) throws IOException {
         Path log = Files.createTempFile("prefork-it-", ".log");
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(JAVA);
         cmd.addAll(launch);
         if (!extra.contains("--bind")) {
             cmd.addAll(List.of("--bind", "127.0.0.1:" + port));
@@ -128,11 +130,16 @@ final class MasterProcess implements AutoCloseable {
             return true;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+            return isZombie(Long.toString(process.pid()));
         } catch (IOException gone) {
             return true;
         }
+    }
+
+    /** State Z in {@code /proc/PID/stat} (the field after the parenthesised command name, which may hold spaces). */
+    private static boolean isZombie(String pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
     }
 
     long pid() {
@@ -220,10 +227,11 @@ final class MasterProcess implements AutoCloseable {
         }
     }
 
-    /** Finds a regex group in the log, e.g. the control socket path. */
-    String findInLog(Pattern pattern) {
-        Matcher m = pattern.matcher(logText());
-        return m.find() ? m.group(1) : null;
+    /** The master's control socket, found under the {@code --control-dir} it was given. */
+    static Path controlSocketUnder(Path controlDir) throws IOException {
+        try (java.util.stream.Stream<Path> found = Files.walk(controlDir)) {
+            return found.filter(p -> p.getFileName().toString().equals("control.sock")).findFirst().orElseThrow();
+        }
     }
 
     /** The master's open file descriptors ({@code /proc/PID/fd}). */
@@ -274,8 +282,7 @@ final class MasterProcess implements AutoCloseable {
                         continue;
                     }
                     try {
-                        String stat = Files.readString(Path.of("/proc", child, "stat"));
-                        if (stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z")) {
+                        if (isZombie(child)) {
                             zombies.add(Long.parseLong(child));
                         }
                     } catch (IOException gone) {

@@ -3,13 +3,7 @@ package dev.prefork.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -249,19 +243,11 @@ class OperationsIT {
         }
 
         private void loop() {
-            byte[] request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             while (running) {
-                try (Socket socket = new Socket()) {
-                    socket.setTcpNoDelay(true);
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-                    socket.setSoTimeout(10_000);
-                    OutputStream out = socket.getOutputStream();
-                    InputStream in = new BufferedInputStream(socket.getInputStream());
+                try (KeepAliveConnection connection = new KeepAliveConnection(port, 10_000)) {
                     boolean open = true;
                     while (running && open) {
-                        out.write(request);
-                        out.flush();
-                        RawHttp.Response r = readResponse(in);
+                        RawHttp.Response r = connection.get("/");
                         if (r.status() / 100 != 2) {
                             failures.add(r.status() + " " + r.body());
                         } else {
@@ -279,38 +265,6 @@ class OperationsIT {
                     }
                 }
             }
-        }
-
-        private static RawHttp.Response readResponse(InputStream in) throws IOException {
-            String status = line(in);
-            String[] parts = status.split(" ");
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-                throw new IOException("not an HTTP status line: '" + status + "'");
-            }
-            java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
-            for (String h = line(in); !h.isEmpty(); h = line(in)) {
-                int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), h.substring(colon + 1).trim());
-            }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            byte[] body = in.readNBytes(length);
-            if (body.length < length) {
-                throw new IOException("connection closed after " + body.length + " of " + length + " body bytes");
-            }
-            return new RawHttp.Response(Integer.parseInt(parts[1]), headers, new String(body, StandardCharsets.UTF_8));
-        }
-
-        private static String line(InputStream in) throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == '\n') {
-                    int len = sb.length();
-                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-                }
-                sb.append((char) c);
-            }
-            throw new IOException("connection closed by the server (EOF) after '" + sb + "'");
         }
 
         /** Returns once {@code sinceStart} has passed since the load started (the load's length, not a sync). */

@@ -97,7 +97,7 @@ class WorkerCdsIT {
         Path jar = Files.copy(MasterProcess.JAR, dir.resolve("prefork-example.jar"), StandardCopyOption.COPY_ATTRIBUTES);
         port = MasterProcess.freePort();
         log = dir.resolve("master.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(MasterProcess.JAVA,
                 jvmOption, "-jar", jar.toString(), "--bind", "127.0.0.1:" + port, "--admin", "off"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
