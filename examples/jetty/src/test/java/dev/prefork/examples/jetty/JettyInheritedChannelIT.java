@@ -1,16 +1,14 @@
 package dev.prefork.examples.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.prefork.examples.exectest.BootTimer;
 import dev.prefork.examples.exectest.InheritedSocketProcess;
 import dev.prefork.examples.exectest.RawHttp;
+import dev.prefork.examples.exectest.SigtermDuringRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -46,23 +44,13 @@ class JettyInheritedChannelIT {
     void sigtermLetsTheRequestInFlightFinish(TestInfo test) throws Exception {
         try (InheritedSocketProcess jetty = start(test)) {
             BootTimer.firstOk(jetty, "/", BOOT);
-            CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return RawHttp.get(jetty.port(), "/sleep?ms=3000", 30_000);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await("Jetty to accept the /sleep connection").atMost(Duration.ofSeconds(10))
-                    .until(() -> jetty.acceptedConnections() == 1);
-            // From accept to the handler takes a few ms; the 3 s sleep leaves ample time before TERM matters.
-            await().pollDelay(Duration.ofMillis(300)).until(jetty.process()::isAlive);
+            SigtermDuringRequest term = SigtermDuringRequest.run(jetty, "/sleep?ms=3000");
+            System.out.println("jetty SIGTERM with a request in flight: exit " + term.exitCode() + " after "
+                    + term.termToExit().toMillis() + " ms");
 
-            int exit = jetty.terminate(Duration.ofSeconds(30));
-
-            assertThat(inFlight.get().status()).isEqualTo(200);
-            assertThat(inFlight.get().body()).startsWith("slept 3000 ms");
-            assertThat(exit).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
+            assertThat(term.inFlight().status()).isEqualTo(200);
+            assertThat(term.inFlight().body()).startsWith("slept 3000 ms");
+            assertThat(term.exitCode()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
         }
     }
 }

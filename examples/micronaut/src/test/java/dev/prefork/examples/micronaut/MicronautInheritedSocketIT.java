@@ -1,17 +1,15 @@
 package dev.prefork.examples.micronaut;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.prefork.examples.exectest.BootTimer;
 import dev.prefork.examples.exectest.InheritedSocketProcess;
 import dev.prefork.examples.exectest.RawHttp;
+import dev.prefork.examples.exectest.SigtermDuringRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -80,23 +78,13 @@ class MicronautInheritedSocketIT {
     void sigtermLetsTheRequestInFlightFinish(TestInfo test) throws Exception {
         try (InheritedSocketProcess micronaut = startAtFd(5, test)) {
             BootTimer.firstOk(micronaut, "/", BOOT);
-            CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return RawHttp.get(micronaut.port(), "/sleep?ms=3000", 30_000);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await("Micronaut to accept the /sleep connection").atMost(Duration.ofSeconds(10))
-                    .until(() -> micronaut.acceptedConnections() == 1);
-            // From accept to the controller takes a few ms; the 3 s sleep leaves ample time before TERM matters.
-            await().pollDelay(Duration.ofMillis(300)).until(micronaut.process()::isAlive);
+            SigtermDuringRequest term = SigtermDuringRequest.run(micronaut, "/sleep?ms=3000");
+            System.out.println("micronaut SIGTERM with a request in flight: exit " + term.exitCode() + " after "
+                    + term.termToExit().toMillis() + " ms");
 
-            int exit = micronaut.terminate(Duration.ofSeconds(30));
-
-            assertThat(inFlight.get().status()).isEqualTo(200);
-            assertThat(inFlight.get().body()).startsWith("slept 3000 ms");
-            assertThat(exit).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
+            assertThat(term.inFlight().status()).isEqualTo(200);
+            assertThat(term.inFlight().body()).startsWith("slept 3000 ms");
+            assertThat(term.exitCode()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
         }
     }
 }
