@@ -3,23 +3,36 @@ package dev.prefork.master;
 import dev.prefork.core.config.BindAddress;
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.master.admin.AdminServer;
+import dev.prefork.master.control.ControlDirectory;
 import dev.prefork.master.control.ControlEvents;
 import dev.prefork.master.control.ControlServer;
 import dev.prefork.master.control.WorkerDirectory;
 import dev.prefork.master.net.ListenerSet;
 import dev.prefork.master.os.JnrPosix;
 import dev.prefork.master.os.Posix;
+import dev.prefork.master.os.SignalRelay;
+import dev.prefork.master.os.ZombieReaper;
 import dev.prefork.master.process.JvmWorkerLauncher;
 import dev.prefork.master.process.WorkerLauncher;
+import dev.prefork.master.supervisor.Infrastructure;
+import dev.prefork.master.supervisor.Master;
+import dev.prefork.master.supervisor.MasterSignal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 /** The real services: jnr-posix, JVM workers, Netty listeners and control socket, admin HTTP, signals. */
-public final class LinuxInfrastructure implements Infrastructure {
+final class LinuxInfrastructure implements Infrastructure {
+    /** A master on the real services, as the CLI and embedding run it. */
+    static Master master(ServerConfig config, Supplier<ServerConfig> reloader, MasterHooks hooks) {
+        return new Master(config, reloader, new LinuxInfrastructure(), System.err, System::nanoTime, hooks);
+    }
+
     private Posix posix;
 
     @Override
@@ -122,6 +135,7 @@ public final class LinuxInfrastructure implements Infrastructure {
 
     @Override
     public void installSignalHandlers(Consumer<MasterSignal> sink) {
-        SignalRelay.install(sink);
+        SignalRelay.install(name -> sink.accept(MasterSignal.valueOf(name)),
+                Arrays.stream(MasterSignal.values()).map(Enum::name).toArray(String[]::new));
     }
 }

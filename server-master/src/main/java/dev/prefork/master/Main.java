@@ -1,6 +1,7 @@
 package dev.prefork.master;
 
 import dev.prefork.core.config.ServerConfig;
+import dev.prefork.master.cli.MasterCli;
 import java.util.function.Consumer;
 
 /** The CLI: {@code java -cp APP_CLASSPATH dev.prefork.master.Main [OPTIONS] APP_CLASS}. */
@@ -19,7 +20,7 @@ public final class Main {
      * @param customizer      applied to the builder before options, e.g. to add worker system properties
      */
     public static int execute(String[] args, String defaultAppClass, Consumer<ServerConfig.Builder> customizer) {
-        return new MasterCli(System::getenv, System.out, System.err, Master::run)
+        return new MasterCli(System::getenv, System.out, System.err, (config, reloader) -> LinuxInfrastructure.master(config, reloader, MasterHooks.NONE).run())
                 .execute(args, defaultAppClass, customizer);
     }
 }

@@ -4,6 +4,9 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.config.ConfigOption;
 import dev.prefork.core.config.ConfigResolver;
 import dev.prefork.core.config.ServerConfig;
+import dev.prefork.master.cli.MasterCli;
+import dev.prefork.master.supervisor.Master;
+import dev.prefork.master.supervisor.MasterSignal;
 import dev.prefork.worker.Application;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -58,7 +61,7 @@ public final class Prefork {
      */
     public int run(String... args) {
         MasterCli cli = new MasterCli(System::getenv, System.out, System.err, (config, reloader) -> {
-            Master m = new Master(config, reloader, new LinuxInfrastructure(), System.err, System::nanoTime, hooks);
+            Master m = LinuxInfrastructure.master(config, reloader, hooks);
             master.set(m);
             return m.run();
         });

@@ -2,16 +2,14 @@ package dev.prefork.master.process;
 
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.WorkerSettings;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.prefork.master.cds.WorkerCds;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 
 /**
  * Starts each worker as {@code java <jvm opts> [CDS opts] -Dprefork.logLevel=L -Dprefork.role=worker -Dk=v...
@@ -34,7 +32,7 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
 
     public JvmWorkerLauncher() {
         this(currentJavaBinary(), System.getProperty("java.class.path"), Runtime.version().feature(), WORKER_MAIN,
-                defaultCds(System.getProperty("java.class.path"), System.getenv()));
+                WorkerCds.standard(System.getProperty("java.class.path"), System.getenv()));
     }
 
     /** Without CDS. */
@@ -49,18 +47,6 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         this.javaFeature = javaFeature;
         this.mainClass = mainClass;
         this.cds = cds;
-    }
-
-    /**
-     * The production set-up: archives in the user's cache directory (found, and created, only once
-     * {@code --worker-cds} is on), trained by a niced JVM, checked in /proc.
-     */
-    static WorkerCds defaultCds(String classPath, Map<String, String> env) {
-        return new WorkerCds(() -> CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
-                System.getProperty("java.home") + " " + System.getProperty("java.vm.version"), new JvmCdsTrainer(),
-                new ProcWorkerView(),
-                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("prefork-cds-check", true)),
-                System::currentTimeMillis, Files::isWritable);
     }
 
     @Override
@@ -84,7 +70,7 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
      *
      * @return completes with the archive, or empty when workers would start without one (the log says why)
      */
-    CompletableFuture<Optional<Path>> prepareCds(WorkerSettings settings, ServerConfig config) {
+    public CompletableFuture<Optional<Path>> prepareCds(WorkerSettings settings, ServerConfig config) {
         if (cds == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }

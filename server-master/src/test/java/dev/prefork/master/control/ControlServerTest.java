@@ -8,7 +8,6 @@ import dev.prefork.core.MetricNames;
 import dev.prefork.core.config.BindAddress;
 import dev.prefork.core.control.ControlCodec;
 import dev.prefork.core.control.ControlMessage;
-import dev.prefork.master.ControlDirectory;
 import dev.prefork.master.net.ListenerSet;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,0 +1,87 @@
+package dev.prefork.master.control;
+
+import dev.prefork.master.control.WorkerDirectory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+
+/**
+ * Who may have the listening sockets: a spawned worker, once, from its own pid and the master's uid, with its
+ * secret. Written by the supervision thread, read on the control event loop.
+ */
+public final class WorkerAdmissions implements WorkerDirectory {
+    public static final String UNKNOWN_WORKER = "unknown_worker";
+    public static final String WRONG_PID = "wrong_pid";
+    public static final String WRONG_UID = "wrong_uid";
+    public static final String BAD_SECRET = "bad_secret";
+    public static final String REPLAY = "replay";
+
+    private final int masterUid;
+    private final IntFunction<int[]> fdsForSlot;
+    private final Map<Integer, Expected> expected = new ConcurrentHashMap<>();
+
+    /**
+     * @param masterUid  the uid a worker must run as
+     * @param fdsForSlot the listening fds handed to a worker in a given slot
+     */
+    public WorkerAdmissions(int masterUid, IntFunction<int[]> fdsForSlot) {
+        this.masterUid = masterUid;
+        this.fdsForSlot = fdsForSlot;
+    }
+
+    /** Expects worker {@code workerId}; call after spawning and before the secret goes to the worker's stdin. */
+    public void expect(int workerId, long pid, int slot, String secret) {
+        expected.put(workerId, new Expected(pid, slot, secret.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The worker exited: its id is no longer admissible. */
+    public void forget(int workerId) {
+        expected.remove(workerId);
+    }
+
+    @Override
+    public Admission admit(int workerId, String secret, int peerPid, int peerUid) {
+        Expected e = expected.get(workerId);
+        if (e == null) {
+            return new Admission.Rejected(UNKNOWN_WORKER, "no live worker has id " + workerId);
+        }
+        // Identity before state: an impersonator is reported as such (wrong pid, uid or secret), and "replay" is
+        // left for the worker's own credentials presented again.
+        if (peerPid != e.pid) {
+            return new Admission.Rejected(WRONG_PID, "worker " + workerId + " is pid " + e.pid + ", peer is pid " + peerPid);
+        }
+        if (peerUid != masterUid) {
+            return new Admission.Rejected(WRONG_UID, "peer uid " + peerUid + " is not the master's uid " + masterUid);
+        }
+        byte[] presented = secret == null ? new byte[0] : secret.getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(e.secret, presented)) {
+            return new Admission.Rejected(BAD_SECRET, "worker " + workerId + " presented a wrong secret");
+        }
+        if (!e.admitted.compareAndSet(false, true)) {
+            return new Admission.Rejected(REPLAY, "worker " + workerId + " is already connected");
+        }
+        try {
+            return new Admission.Accepted(fdsForSlot.apply(e.slot));
+        } catch (RuntimeException failure) {
+            // The slot's sockets were closed (pool shrank while this worker was still connecting).
+            return new Admission.Rejected(UNKNOWN_WORKER, "worker " + workerId + ": no listening sockets for slot "
+                    + e.slot + " (" + failure.getMessage() + ")");
+        }
+    }
+
+    private static final class Expected {
+        final long pid;
+        final int slot;
+        final byte[] secret;
+        final AtomicBoolean admitted = new AtomicBoolean();
+
+        Expected(long pid, int slot, byte[] secret) {
+            this.pid = pid;
+            this.slot = slot;
+            this.secret = secret;
+        }
+    }
+}

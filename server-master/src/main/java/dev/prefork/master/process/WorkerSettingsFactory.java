@@ -1,0 +1,48 @@
+package dev.prefork.master.process;
+
+import dev.prefork.core.config.ServerConfig;
+import dev.prefork.core.control.WorkerSettings;
+import java.util.random.RandomGenerator;
+
+/** Builds each worker's command-line settings from the configuration in force. */
+public final class WorkerSettingsFactory {
+    /** Heartbeats come at least this often, and at least 4 per timeout period so one late beat is not fatal. */
+    static final long MAX_HEARTBEAT_MILLIS = 1000;
+    static final long MIN_HEARTBEAT_MILLIS = 10;
+
+    private final String controlSocket;
+    private final int socketCount;
+    private final long masterPid;
+    private final RandomGenerator random;
+
+    public WorkerSettingsFactory(String controlSocket, int socketCount, long masterPid, RandomGenerator random) {
+        this.controlSocket = controlSocket;
+        this.socketCount = socketCount;
+        this.masterPid = masterPid;
+        this.random = random;
+    }
+
+    public WorkerSettings settings(int workerId, ServerConfig config) {
+        return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
+                heartbeatMillis(config), config.gracefulTimeout().toMillis(), config.keepAlive().toMillis(),
+                config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
+                config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog());
+    }
+
+    static long heartbeatMillis(ServerConfig config) {
+        long timeoutMillis = config.timeout().toMillis();
+        if (timeoutMillis == 0) {
+            return MAX_HEARTBEAT_MILLIS;
+        }
+        return Math.max(MIN_HEARTBEAT_MILLIS, Math.min(MAX_HEARTBEAT_MILLIS, timeoutMillis / 4));
+    }
+
+    /** max-requests plus a random 0..jitter, so that workers do not all recycle at once; 0 stays off. */
+    long maxRequests(ServerConfig config) {
+        if (config.maxRequests() == 0) {
+            return 0;
+        }
+        long jitter = config.maxRequestsJitter() == 0 ? 0 : random.nextLong(config.maxRequestsJitter() + 1);
+        return config.maxRequests() + jitter;
+    }
+}

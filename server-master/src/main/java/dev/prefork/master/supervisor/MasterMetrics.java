@@ -1,0 +1,135 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The supervisor's meters: {@code prefork.workers{state}}, {@code prefork.worker.restarts{reason}} (all five
+ * reasons registered at 0, so dashboards see them before the first restart), {@code prefork.worker.boot}
+ * (spawn to ready, with a histogram), and per-worker figures from heartbeats.
+ */
+final class MasterMetrics {
+    static final List<String> STATES = List.of(MetricNames.STATE_BOOTING, MetricNames.STATE_READY, MetricNames.STATE_DRAINING);
+    static final List<String> REASONS = List.of(MetricNames.REASON_CRASHED, MetricNames.REASON_TIMEOUT,
+            MetricNames.REASON_MAX_REQUESTS, MetricNames.REASON_RELOAD, MetricNames.REASON_BOOT_FAILED);
+
+    private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> workersByState = new HashMap<>();
+    private final Map<String, Counter> restarts = new HashMap<>();
+    private final Timer boot;
+    private final Map<Integer, List<Meter>> perWorker = new HashMap<>();
+    /** Connected workers, read by the admin thread for the pool-wide sums. */
+    private final Map<Integer, WorkerHandle> connected = new ConcurrentHashMap<>();
+    /** Requests served by workers that are gone, so the pool-wide total never goes down. */
+    private final AtomicLong retiredRequests = new AtomicLong();
+
+    MasterMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (String state : STATES) {
+            AtomicInteger count = new AtomicInteger();
+            workersByState.put(state, count);
+            Gauge.builder(MetricNames.WORKERS, count, AtomicInteger::get)
+                    .tag(MetricNames.TAG_STATE, state)
+                    .description("workers by state")
+                    .register(registry);
+        }
+        for (String reason : REASONS) {
+            restarts.put(reason, Counter.builder(MetricNames.WORKER_RESTARTS)
+                    .tag(MetricNames.TAG_REASON, reason)
+                    .description("worker replacements by reason")
+                    .register(registry));
+        }
+        boot = Timer.builder(MetricNames.WORKER_BOOT)
+                .description("worker spawn to ready")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        FunctionCounter.builder(MetricNames.REQUESTS, this, MasterMetrics::poolRequests)
+                .description("requests served by all workers, from heartbeats").register(registry);
+        Gauge.builder(MetricNames.REQUESTS_IN_FLIGHT, this, m -> m.sum(WorkerHandle::requestsInFlight))
+                .description("requests in flight in all workers, from heartbeats").register(registry);
+        Gauge.builder(MetricNames.CONNECTIONS_OPEN, this, m -> m.sum(WorkerHandle::connectionsOpen))
+                .description("open connections in all workers, from heartbeats").register(registry);
+    }
+
+    private double poolRequests() {
+        return retiredRequests.get() + sum(WorkerHandle::requestsTotal);
+    }
+
+    private double sum(ToDoubleFunction<WorkerHandle> figure) {
+        double total = 0;
+        for (WorkerHandle h : connected.values()) {
+            total += figure.applyAsDouble(h);
+        }
+        return total;
+    }
+
+    void restarted(String reason) {
+        Counter counter = restarts.get(reason);
+        if (counter == null) {
+            throw new IllegalArgumentException("unknown restart reason " + reason);
+        }
+        counter.increment();
+    }
+
+    void booted(Duration spawnToReady) {
+        boot.record(spawnToReady);
+    }
+
+    /** Sets {@code prefork.workers} from the live workers. */
+    void countStates(Iterable<WorkerHandle> live) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (WorkerHandle h : live) {
+            String tag = h.state().metricTag();
+            if (tag != null) {
+                counts.merge(tag, 1, Integer::sum);
+            }
+        }
+        workersByState.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0)));
+    }
+
+    /** Registers the heartbeat figures of a connected worker, tagged with its id. */
+    void workerConnected(WorkerHandle h) {
+        Tags tags = Tags.of(MetricNames.TAG_WORKER, Integer.toString(h.id()));
+        List<Meter> meters = new ArrayList<>();
+        meters.add(FunctionCounter.builder(MetricNames.WORKER_REQUESTS, h, WorkerHandle::requestsTotal)
+                .tags(tags).description("requests served, by worker").register(registry));
+        meters.add(Gauge.builder(MetricNames.WORKER_REQUESTS_IN_FLIGHT, h, WorkerHandle::requestsInFlight)
+                .tags(tags).description("requests in flight, by worker").register(registry));
+        meters.add(Gauge.builder(MetricNames.WORKER_CONNECTIONS_OPEN, h, WorkerHandle::connectionsOpen)
+                .tags(tags).description("open connections, by worker").register(registry));
+        perWorker.put(h.id(), meters);
+        connected.put(h.id(), h);
+    }
+
+    /** Removes an exited worker's own meters, so ids do not pile up. */
+    void workerGone(WorkerHandle h) {
+        if (connected.remove(h.id()) != null) {
+            retiredRequests.addAndGet(h.requestsTotal());
+        }
+        List<Meter> meters = perWorker.remove(h.id());
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    double restartCount(String reason) {
+        return restarts.get(reason).count();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.config.ServerConfig;
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.master.MasterHooks;
+import dev.prefork.master.control.WorkerAdmissions;
+import dev.prefork.master.os.ChildProcesses;
+import dev.prefork.master.os.OsException;
+import dev.prefork.master.os.Posix;
+import dev.prefork.master.process.WorkerLauncher;
+import dev.prefork.master.process.WorkerProcess;
+import dev.prefork.master.process.WorkerSettingsFactory;
+import java.io.IOException;
+import java.util.Queue;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Acts on worker processes: spawn, drain, stop, signal. Runs on the supervision thread. */
+final class WorkerController {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerController.class);
+
+    private final WorkerPool pool;
+    private final WorkerLauncher launcher;
+    private final WorkerSettingsFactory settingsFactory;
+    private final WorkerAdmissions admissions;
+    private final ChildProcesses children;
+    private final Posix posix;
+    private final Supplier<String> secrets;
+    private final Queue<MasterEvent> events;
+    private final Object spawnLock;
+    private final HookCaller hooks;
+
+    /**
+     * @param spawnLock held from process start until its pid is registered (the zombie reaper's lock)
+     * @param hooks     the user's master hooks, called by everything that acts on workers
+     */
+    WorkerController(WorkerPool pool, WorkerLauncher launcher, WorkerSettingsFactory settingsFactory,
+                            WorkerAdmissions admissions, ChildProcesses children, Posix posix,
+                            Supplier<String> secrets, Queue<MasterEvent> events, Object spawnLock,
+                            MasterHooks hooks) {
+        this.hooks = new HookCaller(hooks);
+        this.pool = pool;
+        this.launcher = launcher;
+        this.settingsFactory = settingsFactory;
+        this.admissions = admissions;
+        this.children = children;
+        this.posix = posix;
+        this.secrets = secrets;
+        this.events = events;
+        this.spawnLock = spawnLock;
+    }
+
+    /**
+     * Starts a worker in {@code slot}. Its exit comes back as a {@link MasterEvent.WorkerExited}.
+     *
+     * @throws IOException when the process cannot be started
+     */
+    WorkerHandle spawn(int slot, long generation, ServerConfig config, long now) throws IOException {
+        int id = pool.nextId();
+        WorkerSettings settings = settingsFactory.settings(id, config);
+        String secret = secrets.get();
+        MasterHooks.WorkerInfo before = new MasterHooks.WorkerInfo(id, slot, generation, -1);
+        hooks.call("pre_fork", x -> x.preFork(before));
+        WorkerProcess process;
+        synchronized (spawnLock) {
+            process = launcher.launch(settings, config);
+            children.add(process);
+        }
+        WorkerHandle handle = new WorkerHandle(id, slot, generation, process, secret, now, settings.maxRequests());
+        pool.add(handle);
+        // Admission first: the worker cannot say Hello before it has read its secret.
+        admissions.expect(id, process.pid(), slot, secret);
+        process.onExit().whenComplete((code, error) ->
+                events.add(new MasterEvent.WorkerExited(id, code == null ? -1 : code)));
+        process.sendSecret(secret);
+        LOG.info("{} spawned in slot {}{}", handle, slot,
+                settings.maxRequests() > 0 ? " (max-requests " + settings.maxRequests() + ")" : "");
+        MasterHooks.WorkerInfo after = HookCaller.info(handle);
+        hooks.call("post_fork", x -> x.postFork(after));
+        return handle;
+    }
+
+    /**
+     * Tells a worker to finish in-flight work and leave; SIGKILL at {@code killAt}. A worker that has no
+     * control link yet holds no sockets, so it is killed at once.
+     */
+    void drain(WorkerHandle h, long drainDelayMillis, long killAt, String why) {
+        if (h.state() == WorkerState.DRAINING) {
+            h.scheduleKill(killAt);
+            return;
+        }
+        h.moveTo(WorkerState.DRAINING);
+        h.scheduleKill(killAt);
+        if (h.send(new ControlMessage.Drain(drainDelayMillis))) {
+            LOG.info("{} draining ({})", h, why);
+        } else {
+            LOG.info("{} not connected yet; killing it ({})", h, why);
+            kill(h);
+        }
+    }
+
+    /** Tells a worker to exit now; SIGKILL at {@code killAt}, or at once when it has no control link. */
+    void stop(WorkerHandle h, long killAt, String why) {
+        if (h.state() != WorkerState.DRAINING) {
+            h.moveTo(WorkerState.DRAINING);
+        }
+        h.scheduleKill(killAt);
+        if (h.send(new ControlMessage.Stop())) {
+            LOG.info("{} told to stop ({})", h, why);
+        } else {
+            kill(h);
+        }
+    }
+
+    HookCaller hooks() {
+        return hooks;
+    }
+
+    /** SIGKILL, once. */
+    void kill(WorkerHandle h) {
+        if (!h.isKillSent()) {
+            h.killSent();
+            signal(h, Posix.SIGKILL);
+        }
+    }
+
+    /** SIGQUIT: the worker JVM prints a thread dump to its stdout, which the master logs under the worker's id. */
+    void threadDump(WorkerHandle h) {
+        signal(h, Posix.SIGQUIT);
+    }
+
+    /** The process exited: forget its admission and its pid (keeping it in the recent set for the reaper). */
+    void exited(WorkerHandle h) {
+        pool.remove(h);
+        admissions.forget(h.id());
+        children.exited(h.pid());
+    }
+
+    private void signal(WorkerHandle h, int signal) {
+        // The JDK marks a process dead once it has reaped it: never signal a pid that may have been reused.
+        if (!h.process().isAlive()) {
+            return;
+        }
+        try {
+            posix.kill(h.pid(), signal);
+        } catch (OsException e) {
+            LOG.warn("{}: {}", h, e.getMessage());
+        }
+    }
+}

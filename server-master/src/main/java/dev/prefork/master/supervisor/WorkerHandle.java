@@ -1,0 +1,199 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.master.control.WorkerLink;
+import dev.prefork.master.process.WorkerProcess;
+
+/**
+ * The master's view of one worker. Owned by the supervision thread; only the counters are read elsewhere
+ * (metrics scrapes), hence volatile. Times are in the injected clock's nanoseconds.
+ */
+final class WorkerHandle {
+    /** Nothing scheduled. */
+    static final long NEVER = Long.MAX_VALUE;
+
+    private final int id;
+    private final int slot;
+    private final long generation;
+    private final WorkerProcess process;
+    private final String secret;
+    private final long spawnedAt;
+    private final long maxRequests;
+
+    private WorkerState state = WorkerState.SPAWNED;
+    private WorkerLink link;
+    private long readyAt = NEVER;
+    private long lastHeartbeatAt;
+    private long maxLoopLagMillis;
+    private volatile long requestsTotal;
+    private volatile int requestsInFlight;
+    private volatile int connectionsOpen;
+    /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
+    private WorkerHandle replacing;
+    private boolean recycleRequested;
+    private long killAt = NEVER;
+    private boolean killSent;
+
+    WorkerHandle(int id, int slot, long generation, WorkerProcess process, String secret, long spawnedAt,
+                 long maxRequests) {
+        this.id = id;
+        this.slot = slot;
+        this.generation = generation;
+        this.process = process;
+        this.secret = secret;
+        this.spawnedAt = spawnedAt;
+        this.maxRequests = maxRequests;
+        this.lastHeartbeatAt = spawnedAt;
+    }
+
+    /** Moves to {@code next}; an illegal move is a supervisor bug and throws. */
+    void moveTo(WorkerState next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("worker " + id + " pid " + pid() + ": illegal transition " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    void connected(WorkerLink link) {
+        this.link = link;
+    }
+
+    void disconnected() {
+        this.link = null;
+    }
+
+    void ready(long now) {
+        moveTo(WorkerState.READY);
+        readyAt = now;
+        lastHeartbeatAt = now;
+    }
+
+    void heartbeat(ControlMessage.Heartbeat beat, long now) {
+        lastHeartbeatAt = now;
+        maxLoopLagMillis = beat.maxLoopLagMillis();
+        requestsTotal = beat.requestsTotal();
+        requestsInFlight = beat.requestsInFlight();
+        connectionsOpen = beat.connectionsOpen();
+    }
+
+    /** Sends a frame if the worker is connected; returns false when there is no link to send on. */
+    boolean send(ControlMessage message) {
+        WorkerLink current = link;
+        if (current == null) {
+            return false;
+        }
+        current.send(message);
+        return true;
+    }
+
+    void scheduleKill(long at) {
+        killAt = Math.min(killAt, at);
+    }
+
+    void killSent() {
+        killSent = true;
+    }
+
+    void replacing(WorkerHandle old) {
+        this.replacing = old;
+    }
+
+    void requestRecycle() {
+        recycleRequested = true;
+    }
+
+    int id() {
+        return id;
+    }
+
+    int slot() {
+        return slot;
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    WorkerProcess process() {
+        return process;
+    }
+
+    String secret() {
+        return secret;
+    }
+
+    long spawnedAt() {
+        return spawnedAt;
+    }
+
+    long maxRequests() {
+        return maxRequests;
+    }
+
+    WorkerState state() {
+        return state;
+    }
+
+    boolean isLive() {
+        return state != WorkerState.EXITED;
+    }
+
+    /** Counts towards the pool's capacity: alive, not leaving, and not a roll replacement still booting. */
+    boolean isCapacity() {
+        return state != WorkerState.EXITED && state != WorkerState.DRAINING && replacing == null;
+    }
+
+    WorkerLink link() {
+        return link;
+    }
+
+    long readyAt() {
+        return readyAt;
+    }
+
+    long lastHeartbeatAt() {
+        return lastHeartbeatAt;
+    }
+
+    long maxLoopLagMillis() {
+        return maxLoopLagMillis;
+    }
+
+    long requestsTotal() {
+        return requestsTotal;
+    }
+
+    int requestsInFlight() {
+        return requestsInFlight;
+    }
+
+    int connectionsOpen() {
+        return connectionsOpen;
+    }
+
+    WorkerHandle replacing() {
+        return replacing;
+    }
+
+    boolean recycleRequested() {
+        return recycleRequested;
+    }
+
+    long killAt() {
+        return killAt;
+    }
+
+    boolean isKillSent() {
+        return killSent;
+    }
+
+    @Override
+    public String toString() {
+        // Never the secret.
+        return "worker " + id + " pid " + pid();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.MetricNames;
+
+/**
+ * A worker's life as the master sees it. Allowed moves:
+ * SPAWNED -&gt; CONNECTED -&gt; READY -&gt; DRAINING -&gt; EXITED; any live state may go to DRAINING (told to leave)
+ * or EXITED (died). Nothing leaves EXITED.
+ */
+enum WorkerState {
+    /** Process started; not yet authenticated on the control socket. */
+    SPAWNED,
+    /** Authenticated and holding the listening sockets; the application is booting. */
+    CONNECTED,
+    /** Accepting connections. */
+    READY,
+    /** Told to leave (Drain, Stop, or SIGKILL pending); no longer counts towards capacity. */
+    DRAINING,
+    /** The process has exited. */
+    EXITED;
+
+    boolean canMoveTo(WorkerState next) {
+        switch (this) {
+            case SPAWNED:
+                return next == CONNECTED || next == DRAINING || next == EXITED;
+            case CONNECTED:
+                return next == READY || next == DRAINING || next == EXITED;
+            case READY:
+                return next == DRAINING || next == EXITED;
+            case DRAINING:
+                return next == EXITED;
+            default:
+                return false;
+        }
+    }
+
+    /** The {@code state} tag of {@code prefork.workers}, or null for EXITED (not counted). */
+    String metricTag() {
+        switch (this) {
+            case SPAWNED:
+            case CONNECTED:
+                return MetricNames.STATE_BOOTING;
+            case READY:
+                return MetricNames.STATE_READY;
+            case DRAINING:
+                return MetricNames.STATE_DRAINING;
+            default:
+                return null;
+        }
+    }
+
+    boolean isBooting() {
+        return this == SPAWNED || this == CONNECTED;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.control.ControlMessage;
+import dev.prefork.master.control.WorkerLink;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records what the master sends to one worker. */
+final class FakeLink implements WorkerLink {
+    final List<ControlMessage> sent = new CopyOnWriteArrayList<>();
+    volatile boolean closed;
+
+    @Override
+    public void send(ControlMessage message) {
+        if (!closed) {
+            sent.add(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
