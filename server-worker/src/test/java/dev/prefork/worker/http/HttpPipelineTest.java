@@ -141,7 +141,7 @@ class HttpPipelineTest {
         assertThat(ch.isOpen()).isFalse();
 
         EmbeddedChannel ch2 = channel();
-        send(ch2, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+        send(ch2, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         assertThat(output(ch2)).contains("connection: close\r\n");
         assertThat(ch2.isOpen()).isFalse();
     }
@@ -157,20 +157,20 @@ class HttpPipelineTest {
     @Test
     void rejectsWhatExceedsTheLimitsAndCloses() {
         assertRejected(get("/" + "x".repeat(300)), "414 Request-URI Too Long");
-        StringBuilder fields = new StringBuilder("GET / HTTP/1.1\r\n");
+        StringBuilder fields = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
         for (int i = 0; i < 11; i++) {
             fields.append("X-").append(i).append(": v\r\n");
         }
         assertRejected(fields + "\r\n", "431 Request Header Fields Too Large");
-        assertRejected("GET / HTTP/1.1\r\nX-Long: " + "v".repeat(95) + "\r\n\r\n", "431 Request Header Fields Too Large");
-        assertRejected("POST /echo HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", "413 Request Entity Too Large");
-        assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "y".repeat(1000)
+        assertRejected("GET / HTTP/1.1\r\nHost: t\r\nX-Long: " + "v".repeat(95) + "\r\n\r\n", "431 Request Header Fields Too Large");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", "413 Request Entity Too Large");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "y".repeat(1000)
                 + "\r\n1\r\nz\r\n0\r\n\r\n", "413 Request Entity Too Large");
         assertRejected("BLAH\r\n\r\n", "400 Bad Request");
-        assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
                 "400 Bad Request");
-        assertRejected("GET / HTTP/1.1\r\nBad Header\r\n\r\n", "400 Bad Request");
-        assertRejected("POST /echo HTTP/1.1\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", "417 Expectation Failed");
+        assertRejected("GET / HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n", "400 Bad Request");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", "417 Expectation Failed");
     }
 
     private void assertRejected(String request, String status) {
@@ -186,16 +186,16 @@ class HttpPipelineTest {
     void acceptsABodyAtTheLimitAndAChunkedBody() {
         EmbeddedChannel ch = channel();
         String body = "b".repeat(1000);
-        send(ch, "POST /echo HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + body);
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + body);
         assertThat(output(ch)).endsWith("\r\n\r\n" + body);
-        send(ch, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
         assertThat(output(ch)).endsWith("content-length: 5\r\n\r\nabcde");
     }
 
     @Test
     void answersExpectContinueBeforeTheBody() {
         EmbeddedChannel ch = channel();
-        send(ch, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
         assertThat(output(ch)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
         send(ch, "hello");
         assertThat(output(ch)).startsWith("HTTP/1.1 200 OK").endsWith("hello");
@@ -204,7 +204,7 @@ class HttpPipelineTest {
     @Test
     void answersHeadWithoutABody() {
         EmbeddedChannel ch = channel();
-        send(ch, "HEAD /x HTTP/1.1\r\n\r\n" + get("/y"));
+        send(ch, "HEAD /x HTTP/1.1\r\nHost: t\r\n\r\n" + get("/y"));
         String out = output(ch);
         assertThat(out).startsWith("HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 7\r\n\r\nHTTP/1.1");
         assertThat(out).endsWith("path /y");
@@ -336,7 +336,7 @@ class HttpPipelineTest {
         appender.start();
         logger.addAppender(appender);
         EmbeddedChannel ch = channel(new AccessLog(logger));
-        send(ch, get("/a?b=c") + "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz");
+        send(ch, get("/a?b=c") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz");
         output(ch);
         assertThat(appender.list).hasSize(2);
         assertThat(appender.list.get(0).getFormattedMessage())
