@@ -41,8 +41,20 @@ public sealed interface ControlMessage {
     record RecycleRequest(long requestsServed) implements ControlMessage {
     }
 
-    /** Master to worker: stop accepting, finish in-flight requests, close, exit. */
-    record Drain(long drainDelayMillis) implements ControlMessage {
+    /**
+     * Master to worker: keep accepting for {@code acceptForMillis}, then stop accepting, finish in-flight
+     * requests, close, exit; whatever is still open {@code finishWithinMillis} after the master sent this is
+     * closed (the master SIGKILLs the worker at that same deadline). Both are durations from the send, not clock
+     * readings, so the deadline means the same in both processes; the master computes it once
+     * (drain delay + graceful timeout on TERM).
+     */
+    record Drain(long acceptForMillis, long finishWithinMillis) implements ControlMessage {
+        public Drain {
+            if (acceptForMillis < 0 || finishWithinMillis < acceptForMillis) {
+                throw new IllegalArgumentException("Drain needs 0 <= acceptForMillis <= finishWithinMillis, got "
+                        + acceptForMillis + " and " + finishWithinMillis);
+            }
+        }
     }
 
     /** Master to worker: exit now. */

@@ -22,7 +22,7 @@ class ControlCodecTest {
             new ControlMessage.Heartbeat(123456789L, 3, 17, 42),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
-            new ControlMessage.Drain(2500),
+            new ControlMessage.Drain(2500, 7500),
             new ControlMessage.Stop());
 
     @Test
@@ -63,6 +63,9 @@ class ControlCodecTest {
         // A Hello whose string claims more bytes than the frame holds.
         assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 8, 1, 0, 0, 0, 1, 0, 50, 'x'})))
                 .isEqualTo(new ControlCodec.Decoded.Invalid("frame type 1 is truncated"));
+        // A Drain whose accept period outlasts its deadline: the record refuses it, the codec reports it.
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 17, 10, 0, 0, 0, 0, 0, 0, 0, 9,
+                0, 0, 0, 0, 0, 0, 0, 1}))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
         // Invalid UTF-8 in a string.
         assertThat(ControlCodec.decode(ByteBuffer.wrap(new byte[] {0, 8, 1, 0, 0, 0, 1, 0, 1, (byte) 0xff})))
                 .isInstanceOf(ControlCodec.Decoded.Invalid.class);

@@ -21,8 +21,8 @@ final class ControlCommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ControlMessage.Drain) {
-            commands.drain(((ControlMessage.Drain) msg).drainDelayMillis(), "the master's Drain");
+        if (msg instanceof ControlMessage.Drain drain) {
+            commands.drain(DrainOrder.fromMaster(drain, System.nanoTime()));
         } else if (msg instanceof ControlMessage.Stop) {
             commands.stop("the master's Stop");
         } else {

@@ -12,7 +12,7 @@ class ControlFrameDecoderTest {
     @Test
     void decodesFramesSplitAndJoinedAnyhow() {
         EmbeddedChannel ch = new EmbeddedChannel(new ControlFrameDecoder());
-        byte[] drain = ControlCodec.encode(new ControlMessage.Drain(250));
+        byte[] drain = ControlCodec.encode(new ControlMessage.Drain(250, 750));
         byte[] stop = ControlCodec.encode(new ControlMessage.Stop());
         byte[] both = new byte[drain.length + stop.length];
         System.arraycopy(drain, 0, both, 0, drain.length);
@@ -20,7 +20,7 @@ class ControlFrameDecoderTest {
         ch.writeInbound(Unpooled.wrappedBuffer(both, 0, 3));
         assertThat((Object) ch.readInbound()).isNull();
         ch.writeInbound(Unpooled.wrappedBuffer(both, 3, both.length - 3));
-        assertThat((Object) ch.readInbound()).isEqualTo(new ControlMessage.Drain(250));
+        assertThat((Object) ch.readInbound()).isEqualTo(new ControlMessage.Drain(250, 750));
         assertThat((Object) ch.readInbound()).isEqualTo(new ControlMessage.Stop());
         assertThat(ch.isOpen()).isTrue();
     }
