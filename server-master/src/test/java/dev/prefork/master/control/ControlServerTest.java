@@ -88,7 +88,7 @@ class ControlServerTest {
         }
 
         @Override
-        public void message(int workerId, ControlMessage message) {
+        public void message(int workerId, ControlMessage.Report message) {
             messages.add(message);
             log.add("message " + workerId + " " + message.getClass().getSimpleName());
         }

@@ -1,6 +1,7 @@
 package dev.prefork.worker.runtime;
 
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.netty.ControlFrameDecoder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,9 @@ final class ControlCommandHandler extends ChannelInboundHandlerAdapter {
             commands.drain(DrainOrder.fromMaster(drain, System.nanoTime()));
         } else if (msg instanceof ControlMessage.Stop) {
             commands.stop("the master's Stop");
+        } else if (msg instanceof ControlFrameDecoder.InvalidFrame invalid) {
+            log.error("invalid control frame from the master ({}); closing the control connection", invalid.reason());
+            ctx.close();
         } else {
             log.warn("ignoring unexpected control message from the master: {}", msg);
         }

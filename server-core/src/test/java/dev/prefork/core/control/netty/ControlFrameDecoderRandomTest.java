@@ -1,4 +1,4 @@
-package dev.prefork.master.control;
+package dev.prefork.core.control.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The master's Netty control-frame decoder over seeded random, truncated and corrupted byte streams, cut into random
+ * The shared Netty control-frame decoder over seeded random, truncated and corrupted byte streams, cut into random
  * chunks as reads arrive: it never throws out of the pipeline, emits whole messages in order, and after one
  * {@link ControlFrameDecoder.InvalidFrame} emits nothing more (the connection is then closed by its handler).
  */
@@ -85,7 +85,7 @@ class ControlFrameDecoderRandomTest {
 
     /** Writes the bytes in chunks as separate reads; any exception escaping the decoder fails the property. */
     private static List<Object> feed(byte[] bytes, int chunk) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameDecoder());
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameDecoder<>(ControlMessage.class));
         for (int i = 0; i < bytes.length; i += chunk) {
             channel.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(chunk, bytes.length - i)));
         }
