@@ -62,7 +62,7 @@ public final class ControlCodec {
         } else if (message instanceof ControlMessage.RecycleRequest m) {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
         } else if (message instanceof ControlMessage.Drain m) {
-            body.put(DRAIN).putLong(m.drainDelayMillis());
+            body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
             body.put(STOP);
         } else {
@@ -106,6 +106,8 @@ public final class ControlCodec {
             return new Decoded.Invalid("frame type " + body.get(start + 2) + " is truncated");
         } catch (CharacterCodingException e) {
             return new Decoded.Invalid("frame has a string that is not UTF-8");
+        } catch (IllegalArgumentException e) {
+            return new Decoded.Invalid("frame type " + body.get(start + 2) + " is out of range: " + e.getMessage());
         }
     }
 
@@ -118,7 +120,7 @@ public final class ControlCodec {
             case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
-            case DRAIN -> new ControlMessage.Drain(body.getLong());
+            case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             default -> null;
         };

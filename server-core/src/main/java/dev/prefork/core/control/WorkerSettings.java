@@ -15,7 +15,6 @@ import java.util.Map;
  * @param appClass              the application class to load
  * @param masterPid             the master's pid: the worker exits when its parent is no longer this pid
  * @param heartbeatMillis       heartbeat period
- * @param gracefulTimeoutMillis the worker's own drain deadline (the master enforces it too, with SIGKILL)
  * @param keepAliveMillis       idle keep-alive timeout
  * @param headerTimeoutMillis   time allowed to send a whole request head
  * @param limitRequestLine      longest request line
@@ -32,7 +31,6 @@ public record WorkerSettings(
         String appClass,
         long masterPid,
         long heartbeatMillis,
-        long gracefulTimeoutMillis,
         long keepAliveMillis,
         long headerTimeoutMillis,
         int limitRequestLine,
@@ -50,7 +48,6 @@ public record WorkerSettings(
         m.put("app-class", appClass);
         m.put("master-pid", Long.toString(masterPid));
         m.put("heartbeat-ms", Long.toString(heartbeatMillis));
-        m.put("graceful-timeout-ms", Long.toString(gracefulTimeoutMillis));
         m.put("keep-alive-ms", Long.toString(keepAliveMillis));
         m.put("header-timeout-ms", Long.toString(headerTimeoutMillis));
         m.put("limit-request-line", Integer.toString(limitRequestLine));
@@ -82,7 +79,6 @@ public record WorkerSettings(
                     req(m, "app-class"),
                     Long.parseLong(req(m, "master-pid")),
                     Long.parseLong(req(m, "heartbeat-ms")),
-                    Long.parseLong(req(m, "graceful-timeout-ms")),
                     Long.parseLong(req(m, "keep-alive-ms")),
                     Long.parseLong(req(m, "header-timeout-ms")),
                     Integer.parseInt(req(m, "limit-request-line")),

@@ -8,7 +8,7 @@ public interface ControlEvents {
     void connected(int workerId, WorkerLink link);
 
     /** A frame from an authenticated worker (Ready, Heartbeat, BootFailed, RecycleRequest). */
-    void message(int workerId, ControlMessage message);
+    void message(int workerId, ControlMessage.Report message);
 
     /** The authenticated worker's control connection closed. */
     void disconnected(int workerId);

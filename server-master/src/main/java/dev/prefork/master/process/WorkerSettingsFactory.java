@@ -24,7 +24,7 @@ public final class WorkerSettingsFactory {
 
     public WorkerSettings settings(int workerId, ServerConfig config) {
         return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
-                heartbeatMillis(config), config.gracefulTimeout().toMillis(), config.keepAlive().toMillis(),
+                heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
                 config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog());
     }

@@ -54,7 +54,7 @@ final class WorkerEventHandler {
         }
     }
 
-    void message(int workerId, ControlMessage message, long now) {
+    void message(int workerId, ControlMessage.Report message, long now) {
         WorkerHandle h = pool.get(workerId);
         if (h == null) {
             return;

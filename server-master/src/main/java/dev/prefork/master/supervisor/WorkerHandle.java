@@ -77,7 +77,7 @@ final class WorkerHandle {
     }
 
     /** Sends a frame if the worker is connected; returns false when there is no link to send on. */
-    boolean send(ControlMessage message) {
+    boolean send(ControlMessage.FromMaster message) {
         WorkerLink current = link;
         if (current == null) {
             return false;

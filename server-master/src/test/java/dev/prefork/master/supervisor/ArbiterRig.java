@@ -150,7 +150,7 @@ final class ArbiterRig {
         return link;
     }
 
-    void message(WorkerHandle h, ControlMessage message) {
+    void message(WorkerHandle h, ControlMessage.Report message) {
         arbiter.handle(new MasterEvent.WorkerMessage(h.id(), message));
     }
 

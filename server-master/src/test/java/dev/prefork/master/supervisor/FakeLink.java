@@ -11,7 +11,7 @@ final class FakeLink implements WorkerLink {
     volatile boolean closed;
 
     @Override
-    public void send(ControlMessage message) {
+    public void send(ControlMessage.FromMaster message) {
         if (!closed) {
             sent.add(message);
         }

@@ -164,7 +164,7 @@ public final class CdsTraining {
 
     private static final class IgnoredCommands implements WorkerCommands {
         @Override
-        public void drain(long delayMillis, String reason) {
+        public void drain(DrainOrder order) {
         }
 
         @Override

@@ -43,8 +43,7 @@ public final class WorkerRuntime implements WorkerCommands {
     private ServingStats stats;
     // Confined to the control loop:
     private Drainer drainer;
-    private long pendingDrainDelay = -1;
-    private String pendingDrainReason;
+    private DrainOrder pendingDrain;
 
     private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, ProcessExit exit, long mainStartNanos) {
         this.settings = settings;
@@ -134,13 +133,13 @@ public final class WorkerRuntime implements WorkerCommands {
 
     /** On the control loop. */
     private void startServing(ServingControl control, LoopLagMonitor lag) {
-        drainer = new Drainer(id, controlLoop, control, settings.gracefulTimeoutMillis(), System::nanoTime, exit);
+        drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
                 stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
                 TimeUnit.MILLISECONDS);
-        if (pendingDrainDelay >= 0) {
-            drainer.drain(pendingDrainDelay, pendingDrainReason);
+        if (pendingDrain != null) {
+            drainer.drain(pendingDrain);
         }
     }
 
@@ -166,14 +165,13 @@ public final class WorkerRuntime implements WorkerCommands {
     }
 
     @Override
-    public void drain(long delayMillis, String reason) {
+    public void drain(DrainOrder order) {
         controlLoop.execute(() -> {
             if (drainer != null) {
-                drainer.drain(delayMillis, reason);
-            } else if (pendingDrainDelay < 0) {
-                log.info("{} got {} while booting; draining once it serves", id, reason);
-                pendingDrainDelay = delayMillis;
-                pendingDrainReason = reason;
+                drainer.drain(order);
+            } else if (pendingDrain == null || order.endsBefore(pendingDrain)) {
+                log.info("{} got {} while booting; draining once it serves", id, order.reason());
+                pendingDrain = order;
             }
         });
     }
