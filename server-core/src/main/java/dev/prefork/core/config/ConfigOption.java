@@ -29,6 +29,15 @@ public enum ConfigOption {
     LIMIT_REQUEST_FIELDS("limit-request-fields", "N", "most header fields in a request (431 beyond)", "100", Kind.VALUE),
     LIMIT_REQUEST_FIELD_SIZE("limit-request-field-size", "BYTES", "longest header field (431 beyond)", "8190", Kind.VALUE),
     LIMIT_REQUEST_BODY("limit-request-body", "BYTES", "largest request body (413 beyond)", "10485760", Kind.VALUE),
+    CERTFILE("certfile", "FILE", "PEM certificate chain, leaf first: serve TLS (the key may be in this file too)", null, Kind.VALUE),
+    KEYFILE("keyfile", "FILE", "PEM private key of the certificate: PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted", null, Kind.VALUE),
+    CA_CERTS("ca-certs", "FILE", "PEM CA certificates that client certificates are verified against", null, Kind.VALUE),
+    CERT_REQS("cert-reqs", "0|1|2", "client certificates: 0 not asked for, 1 optional, 2 required (1 and 2 need --ca-certs)", "0", Kind.VALUE),
+    CIPHERS("ciphers", "LIST", "TLS cipher suites by IANA name, comma- or colon-separated; default: the TLS provider's secure defaults", null, Kind.VALUE),
+    TLS_MIN_VERSION("tls-min-version", "1.2|1.3", "oldest TLS version accepted", "1.2", Kind.VALUE),
+    HTTP2("http2", "on|off", "HTTP/2: h2 over TLS by ALPN, cleartext h2c by prior knowledge and by Upgrade", "on", Kind.VALUE),
+    HTTP2_MAX_CONCURRENT_STREAMS("http2-max-concurrent-streams", "N", "streams a client may have open at once on one HTTP/2 connection", "100", Kind.VALUE),
+    HTTP2_INITIAL_WINDOW_SIZE("http2-initial-window-size", "BYTES", "HTTP/2 per-stream flow-control window announced to clients (request bodies)", "65535", Kind.VALUE),
     CONTROL_DIR("control-dir", "PATH", "parent directory of the master's private control directory", null, Kind.VALUE),
     CONFIG("config", "FILE", "properties file with any of these options (keys without the leading --)", null, Kind.VALUE);
 

@@ -1,5 +1,6 @@
 package dev.prefork.core.config;
 
+import dev.prefork.core.tls.ClientCertificates;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +135,15 @@ public final class ConfigResolver {
             case LIMIT_REQUEST_FIELDS -> b.limitRequestFields(intValue(flag, v));
             case LIMIT_REQUEST_FIELD_SIZE -> b.limitRequestFieldSize(intValue(flag, v));
             case LIMIT_REQUEST_BODY -> b.limitRequestBody(longValue(flag, v));
+            case CERTFILE -> b.certFile(v.isEmpty() ? null : Path.of(v));
+            case KEYFILE -> b.keyFile(v.isEmpty() ? null : Path.of(v));
+            case CA_CERTS -> b.caCerts(v.isEmpty() ? null : Path.of(v));
+            case CERT_REQS -> b.certReqs(certReqs(flag, v));
+            case CIPHERS -> b.ciphers(v);
+            case TLS_MIN_VERSION -> b.tlsMinVersion(v);
+            case HTTP2 -> b.http2(onOff(flag, v));
+            case HTTP2_MAX_CONCURRENT_STREAMS -> b.http2MaxConcurrentStreams(intValue(flag, v));
+            case HTTP2_INITIAL_WINDOW_SIZE -> b.http2InitialWindowSize(intValue(flag, v));
             case CONTROL_DIR -> b.controlDir(Path.of(v));
             case CONFIG -> b.configFile(Path.of(v));
             default -> throw new IllegalStateException("unhandled option " + option);
@@ -176,6 +186,27 @@ public final class ConfigResolver {
             case "off", "false" -> false;
             default -> throw new ConfigException(flag, v, "is not a mode; give auto or off");
         };
+    }
+
+    private static boolean onOff(String flag, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new ConfigException(flag, v, "is not on or off; give " + flag + " on or " + flag + " off");
+        };
+    }
+
+    private static ClientCertificates certReqs(String flag, String v) {
+        ClientCertificates mode = null;
+        try {
+            mode = ClientCertificates.ofCode(Integer.parseInt(v));
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (mode == null) {
+            throw new ConfigException(flag, v, "is not 0, 1 or 2 (Gunicorn's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED)");
+        }
+        return mode;
     }
 
     private static boolean bool(String flag, String v) {

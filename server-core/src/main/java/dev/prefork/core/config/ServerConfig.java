@@ -1,5 +1,6 @@
 package dev.prefork.core.config;
 
+import dev.prefork.core.tls.ClientCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,16 @@ public record ServerConfig(
         Path configFile,
         String appClass,
         Map<String, String> workerSystemProperties,
-        boolean workerCds) {
+        boolean workerCds,
+        Path certFile,
+        Path keyFile,
+        Path caCerts,
+        ClientCertificates certReqs,
+        List<String> ciphers,
+        String tlsMinVersion,
+        boolean http2,
+        int http2MaxConcurrentStreams,
+        int http2InitialWindowSize) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -57,6 +67,15 @@ public record ServerConfig(
         binds = List.copyOf(binds);
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
+        ciphers = List.copyOf(ciphers);
+    }
+
+    /** The TLS versions accepted by {@code --tls-min-version}. */
+    public static final List<String> TLS_VERSIONS = List.of("1.2", "1.3");
+
+    /** True when the listeners serve TLS ({@code --certfile} given). */
+    public boolean tls() {
+        return certFile != null;
     }
 
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
@@ -102,6 +121,15 @@ public record ServerConfig(
         b.appClass = appClass;
         b.workerSystemProperties = new LinkedHashMap<>(workerSystemProperties);
         b.workerCds = workerCds;
+        b.certFile = certFile;
+        b.keyFile = keyFile;
+        b.caCerts = caCerts;
+        b.certReqs = certReqs;
+        b.ciphers = new ArrayList<>(ciphers);
+        b.tlsMinVersion = tlsMinVersion;
+        b.http2 = http2;
+        b.http2MaxConcurrentStreams = http2MaxConcurrentStreams;
+        b.http2InitialWindowSize = http2InitialWindowSize;
         return b;
     }
 
@@ -133,6 +161,15 @@ public record ServerConfig(
         private String appClass;
         private Map<String, String> workerSystemProperties = new LinkedHashMap<>();
         private boolean workerCds = true;
+        private Path certFile;
+        private Path keyFile;
+        private Path caCerts;
+        private ClientCertificates certReqs = ClientCertificates.NONE;
+        private List<String> ciphers = new ArrayList<>();
+        private String tlsMinVersion = "1.2";
+        private boolean http2 = true;
+        private int http2MaxConcurrentStreams = 100;
+        private int http2InitialWindowSize = 65_535;
 
         private Builder() {
         }
@@ -290,6 +327,60 @@ public record ServerConfig(
             return this;
         }
 
+        /** {@code --certfile}: the PEM certificate chain; null serves plain HTTP. */
+        public Builder certFile(Path file) {
+            this.certFile = file;
+            return this;
+        }
+
+        /** {@code --keyfile}: the PEM private key; null when it is in the certificate file. */
+        public Builder keyFile(Path file) {
+            this.keyFile = file;
+            return this;
+        }
+
+        /** {@code --ca-certs}: CA certificates for client certificates, or null. */
+        public Builder caCerts(Path file) {
+            this.caCerts = file;
+            return this;
+        }
+
+        public Builder certReqs(ClientCertificates mode) {
+            this.certReqs = mode;
+            return this;
+        }
+
+        /** {@code --ciphers}: IANA cipher suite names separated by commas or colons; empty for the defaults. */
+        public Builder ciphers(String list) {
+            this.ciphers = new ArrayList<>();
+            for (String name : (list == null ? "" : list).split("[,:\\s]+")) {
+                if (!name.isBlank()) {
+                    this.ciphers.add(name.trim());
+                }
+            }
+            return this;
+        }
+
+        public Builder tlsMinVersion(String version) {
+            this.tlsMinVersion = version;
+            return this;
+        }
+
+        public Builder http2(boolean on) {
+            this.http2 = on;
+            return this;
+        }
+
+        public Builder http2MaxConcurrentStreams(int n) {
+            this.http2MaxConcurrentStreams = n;
+            return this;
+        }
+
+        public Builder http2InitialWindowSize(int bytes) {
+            this.http2InitialWindowSize = bytes;
+            return this;
+        }
+
         /** Validates every value and seals the configuration. */
         public ServerConfig build() {
             List<BindAddress> effectiveBinds = binds.isEmpty()
@@ -325,10 +416,16 @@ public record ServerConfig(
                         "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
             }
             Objects.requireNonNull(workerSystemProperties);
+            range("--http2-max-concurrent-streams", http2MaxConcurrentStreams, 1, 100_000, "give 1..100000 streams");
+            range("--http2-initial-window-size", http2InitialWindowSize, 1, Integer.MAX_VALUE,
+                    "give 1..2147483647 bytes (RFC 9113)");
+            TlsValidation.check(certFile, keyFile, caCerts, certReqs, ciphers, tlsMinVersion);
             return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
                     maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
                     keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
+                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds,
+                    certFile, keyFile, caCerts, certReqs, ciphers, tlsMinVersion, http2, http2MaxConcurrentStreams,
+                    http2InitialWindowSize);
         }
 
         private static void range(String option, long value, long min, long max, String remedy) {

@@ -23,9 +23,6 @@ import io.netty.util.CharsetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +48,6 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final long LINGER_MILLIS = 2_000;
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
-    /** Immutable, so built once for every failed handler. */
-    private static final HttpResponse INTERNAL_ERROR = HttpResponse.text(500, "500 Internal Server Error\n");
 
     private final HttpHandler handler;
     private final HttpLimits limits;
@@ -184,19 +179,14 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(HeadLimits.BAD_REQUEST);
             return;
         }
-        ByteBuf bytes = content.content();
-        if (bytes.isReadable()) {
-            if (body == null) {
-                body = new RequestBody(-1, limits.requestBody());
-            }
-            if (!body.append(bytes)) {
-                reject(413);
-                return;
-            }
+        body = RequestBody.appendTo(body, content.content(), limits.requestBody());
+        if (body == RequestBody.TOO_LARGE) {
+            reject(413);
+            return;
         }
         if (content instanceof LastHttpContent) {
             HttpRequest request = head;
-            byte[] bytesRead = body == null ? NO_BODY : body.toBytes();
+            byte[] bytesRead = RequestBody.bytesOf(body);
             head = null;
             body = null;
             submit(new Exchange(request, bytesRead, null, HttpUtil.isKeepAlive(request)));
@@ -277,47 +267,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpRequest h = exchange.head;
-        CompletionStage<HttpResponse> stage;
-        try {
-            stage = handler.handle(dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
-                    exchange.body, ctx.channel().eventLoop()));
-        } catch (Throwable t) {
-            respond(exchange, internalError(exchange, t));
-            return;
-        }
-        if (stage instanceof CompletableFuture) {
-            CompletableFuture<HttpResponse> future = (CompletableFuture<HttpResponse>) stage;
-            if (future.isDone() && !future.isCompletedExceptionally()) {
-                respond(exchange, orError(exchange, future.join()));
-                return;
-            }
-        }
-        if (stage == null) {
-            respond(exchange, internalError(exchange, new NullPointerException("the handler returned null")));
-            return;
-        }
-        stage.whenComplete((response, error) -> {
-            if (ctx.executor().inEventLoop()) {
-                completed(exchange, response, error);
-            } else {
-                ctx.executor().execute(() -> completed(exchange, response, error));
-            }
-        });
-    }
-
-    private void completed(Exchange exchange, HttpResponse response, Throwable error) {
-        respond(exchange, error != null ? internalError(exchange, error) : orError(exchange, response));
-    }
-
-    private HttpResponse orError(Exchange exchange, HttpResponse response) {
-        return response != null ? response
-                : internalError(exchange, new NullPointerException("the handler completed with a null response"));
-    }
-
-    private HttpResponse internalError(Exchange exchange, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        log.error("handler failed on {} {}; answering 500", exchange.head.method(), exchange.head.uri(), cause);
-        return INTERNAL_ERROR;
+        HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
+                exchange.body, ctx.channel().eventLoop()), ctx.executor(), response -> respond(exchange, response));
     }
 
     private void respond(Exchange exchange, HttpResponse response) {
@@ -341,7 +292,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException invalid) {
             log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
                     exchange.head.uri(), invalid);
-            out = NettyResponses.toNetty(INTERNAL_ERROR, http10, keepAlive, headRequest);
+            out = NettyResponses.toNetty(HandlerCall.INTERNAL_ERROR, http10, keepAlive, headRequest);
         }
         if (!keepAlive) {
             discarding = true;
@@ -426,7 +377,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || TlsFailures.isTls(cause)) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("connection {} failed; closing it", ctx.channel().remoteAddress(), cause);

@@ -4,6 +4,7 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.worker.Application;
+import dev.prefork.worker.http.Http2Options;
 import dev.prefork.worker.http.HttpLimits;
 import dev.prefork.worker.http.HttpServing;
 import dev.prefork.worker.http.ServingStats;
@@ -69,7 +70,7 @@ public final class CdsTraining {
             Application application = ApplicationLoader.load(settings.appClass(),
                     Thread.currentThread().getContextClassLoader());
             HttpServing serving = new HttpServing(application, settings.workerId(), servingLoops,
-                    HttpLimits.from(settings), settings.accessLog(), stats);
+                    HttpLimits.from(settings), settings.accessLog(), stats).http2(Http2Options.from(settings));
             ApplicationLoader.init(application, serving.context());
             Listeners.register(link.listenFds(), servingLoops, serving.childHandler());
             link.send(new ControlMessage.Ready()).awaitUninterruptibly(STEP_TIMEOUT_MILLIS);

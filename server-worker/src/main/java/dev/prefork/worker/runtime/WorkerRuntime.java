@@ -4,9 +4,13 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.worker.Application;
+import dev.prefork.core.tls.TlsFileException;
+import dev.prefork.worker.http.Http2Options;
 import dev.prefork.worker.http.HttpLimits;
 import dev.prefork.worker.http.HttpServing;
 import dev.prefork.worker.http.ServingStats;
+import dev.prefork.worker.tls.CertificateRotation;
+import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -18,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +46,7 @@ public final class WorkerRuntime implements WorkerCommands {
     private EventLoopGroup controlLoop;
     private ControlLink link;
     private ServingStats stats;
+    private ServerTls tls;
     // Confined to the control loop:
     private Drainer drainer;
     private DrainOrder pendingDrain;
@@ -108,7 +114,9 @@ public final class WorkerRuntime implements WorkerCommands {
         try {
             application = ApplicationLoader.load(settings.appClass(), Thread.currentThread().getContextClassLoader());
             serving = new HttpServing(application, settings.workerId(), servingLoops, HttpLimits.from(settings),
-                    settings.accessLog(), stats);
+                    settings.accessLog(), stats).http2(Http2Options.from(settings));
+            tls = loadTls();
+            serving.tls(tls);
             ApplicationLoader.init(application, serving.context());
             ChannelInitializer<Channel> childHandler;
             try {
@@ -124,11 +132,31 @@ public final class WorkerRuntime implements WorkerCommands {
         }
         long initMillis = millisSince(handshakeDone);
         link.send(new ControlMessage.Ready());
+        if (tls != null) {
+            link.send(new ControlMessage.CertificateServed(tls.notAfter().getEpochSecond()));
+            CertificateRotation.watch(tls, controlLoop, id.toString(),
+                    rotated -> link.send(new ControlMessage.CertificateServed(rotated.notAfter().getEpochSecond())));
+        }
         LoopLagMonitor lag = LoopLagMonitor.watch(servingLoops, tickMillis(settings.heartbeatMillis()));
         ServingControl control = new WorkerServingControl(listeners, serving, application, id);
         controlLoop.execute(() -> startServing(control, lag));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s)", id, millisSince(mainStartNanos),
-                initMillis, settings.appClass(), listeners.addresses(), loopCount);
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s), {}{}", id,
+                millisSince(mainStartNanos), initMillis, settings.appClass(), listeners.addresses(), loopCount,
+                tls == null ? "cleartext" : "TLS by " + tls.providerDescription(),
+                !settings.http2() ? ", HTTP/1.1" : tls == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
+    }
+
+    /** The TLS context from the files the master validated; null for cleartext. */
+    private ServerTls loadTls() throws BootFailure {
+        if (!settings.tls()) {
+            return null;
+        }
+        try {
+            return ServerTls.load(settings);
+        } catch (TlsFileException | SSLException e) {
+            throw new BootFailure("TLS cannot start: " + e.getMessage()
+                    + "; check --certfile/--keyfile (the master validated them at start)", e);
+        }
     }
 
     /** On the control loop. */

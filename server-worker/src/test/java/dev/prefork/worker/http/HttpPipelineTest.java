@@ -70,7 +70,8 @@ class HttpPipelineTest {
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog));
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog, null,
+                Http2Options.defaults()));
         channels.add(ch);
         return ch;
     }
