@@ -101,7 +101,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(DECODER, decoder);
         pipeline.addLast(ENCODER, new HttpResponseEncoder());
         if (h2cUpgrade) {
-            pipeline.addLast(UPGRADE, new HttpServerUpgradeHandler(this::leaveHttp1,
+            pipeline.addLast(UPGRADE, new H2cUpgradeHandler(this::leaveHttp1,
                     protocol -> Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME.toString().contentEquals(protocol)
                             ? http2UpgradeCodec() : null,
                     (int) Math.min(Integer.MAX_VALUE, limits.requestBody())));
