@@ -11,6 +11,14 @@ import java.util.Locale;
  * {@link ServerConfig} component that holds it (see {@link Setting}). The CLI and {@code --help}, the
  * environment and the file, {@link ServerConfig}'s defaults and validation all read this one table;
  * {@code OptionsDocumentationTest} holds the README's options table equal to it.
+ *
+ * <p>To add an option: (1) a component in {@link ServerConfig}, its one-line typed setter in
+ * {@link ServerConfig.Builder} ({@code set(ConfigOption.X, value)}) and {@code get(ConfigOption.X)} at its place in
+ * {@code build()}; (2) one constant here, e.g.
+ * {@code WORKER_FD(Setting.integer("worker-fd", "N", "...").byDefault(0).check(Setting.intRange(0, 1023, "give ..."))
+ * .in(ServerConfig::workerFd))}; (3) its row in README.md's options table; (4) its use, e.g. in the worker
+ * settings, and in {@code ConfigReload} if a HUP must not change it. Flag, env variable, file key, parsing,
+ * checks, default, {@code --help} and {@code toBuilder} follow from (2).
  */
 public enum ConfigOption {
     BIND(Setting.list("bind", "HOST:PORT", "listen address; repeatable; [::]:8080 for IPv6 (env and file: comma-separated)",
