@@ -10,48 +10,49 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
- * The TLS options checked at configuration time, in the master, before anything is bound: the options fit
- * together, every file is read and parsed as a worker will, the key matches the certificate, and every cipher
- * suite is known. A bad file names itself and what is wrong with it.
+ * The TLS checks that need several options, run by {@link ServerConfig.Builder#build()} in the master before
+ * anything is bound, after each option's own checks ({@link ConfigOption}): the options fit together, every file
+ * is read and parsed as a worker will, and the key matches the certificate. A bad file names itself and what is
+ * wrong with it. Also the one check of {@code --ciphers} alone, which needs the JVM's TLS.
  */
 final class TlsValidation {
     private TlsValidation() {
     }
 
-    static void check(Path certFile, Path keyFile, Path caCerts, ClientCertificates certReqs, List<String> ciphers,
-                      String tlsMinVersion) {
-        if (!ServerConfig.TLS_VERSIONS.contains(tlsMinVersion)) {
-            throw new ConfigException("--tls-min-version", tlsMinVersion, "is not a TLS version; give 1.2 or 1.3");
-        }
-        if (certReqs == null) {
-            throw new ConfigException("--cert-reqs", null, "is missing; give 0, 1 or 2");
-        }
+    static void check(Path certFile, Path keyFile, Path caCerts, ClientCertificates certReqs, List<String> ciphers) {
         if (certFile == null) {
-            String stray = keyFile != null ? "--keyfile" : caCerts != null ? "--ca-certs"
-                    : certReqs != ClientCertificates.NONE ? "--cert-reqs" : !ciphers.isEmpty() ? "--ciphers" : null;
+            ConfigOption stray = keyFile != null ? ConfigOption.KEYFILE : caCerts != null ? ConfigOption.CA_CERTS
+                    : certReqs != ClientCertificates.NONE ? ConfigOption.CERT_REQS
+                    : !ciphers.isEmpty() ? ConfigOption.CIPHERS : null;
             if (stray != null) {
-                throw new ConfigException(stray, null, "is given without --certfile; give --certfile to serve TLS");
+                throw new ConfigException(stray.flag(), null, "is given without " + ConfigOption.CERTFILE.flag()
+                        + "; give " + ConfigOption.CERTFILE.flag() + " to serve TLS");
             }
             return;
         }
         if (certReqs != ClientCertificates.NONE && caCerts == null) {
-            throw new ConfigException("--cert-reqs", Integer.toString(certReqs.code()),
+            throw new ConfigException(ConfigOption.CERT_REQS.flag(), Integer.toString(certReqs.code()),
                     "needs --ca-certs: the CA certificates that client certificates are verified against");
         }
         try {
             PemFiles.load(certFile, keyFile, caCerts);
         } catch (TlsFileException e) {
-            String option = e.file().equals(caCerts) ? "--ca-certs"
-                    : e.file().equals(keyFile) ? "--keyfile" : "--certfile";
-            throw new ConfigException(option, e.file().toString(), e.problem());
+            ConfigOption option = e.file().equals(caCerts) ? ConfigOption.CA_CERTS
+                    : e.file().equals(keyFile) ? ConfigOption.KEYFILE : ConfigOption.CERTFILE;
+            throw new ConfigException(option.flag(), e.file().toString(), e.problem());
         }
-        if (!ciphers.isEmpty()) {
-            Set<String> known = supportedCipherSuites();
-            for (String cipher : ciphers) {
-                if (!known.contains(cipher)) {
-                    throw new ConfigException("--ciphers", cipher, "is not a cipher suite this JVM knows; give IANA "
-                            + "names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-                }
+    }
+
+    /** {@code --ciphers}: every name is a suite this JVM knows (the worker's OpenSSL takes the same IANA names). */
+    static void knownCipherSuites(String flag, List<String> ciphers) {
+        if (ciphers == null || ciphers.isEmpty()) {
+            return;
+        }
+        Set<String> known = supportedCipherSuites();
+        for (String cipher : ciphers) {
+            if (!known.contains(cipher)) {
+                throw new ConfigException(flag, cipher, "is not a cipher suite this JVM knows; give IANA "
+                        + "names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
             }
         }
     }
