@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,24 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Http2IT {
     private static final Pattern SUCCEEDED = Pattern.compile("requests: (\\d+) total, \\d+ started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored");
-    private final List<MasterProcess> masters = new ArrayList<>();
-
-    @AfterEach
-    void killEverything() {
-        masters.forEach(MasterProcess::close);
-    }
-
-    private MasterProcess start(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("--workers", "1", "--worker-cds", "off"));
-        all.addAll(List.of(args));
-        MasterProcess master = MasterProcess.start(all.toArray(new String[0]));
-        masters.add(master);
-        return master;
-    }
+    @RegisterExtension
+    final StartedMasters masters = new StartedMasters();
 
     @Test
     void curlGetsH2cByPriorKnowledgeAndByUpgradeAndPostsABody() throws Exception {
-        MasterProcess master = start().awaitReady(1);
+        MasterProcess master = masters.start().awaitReady(1);
         String url = "http://127.0.0.1:" + master.port;
 
         assertThat(curl("--http2-prior-knowledge", url + "/")).isEqualTo("Hello, World! 2");
@@ -61,8 +49,8 @@ class Http2IT {
     void h2loadRunsManyStreamsOnH2cAndH2WithoutAFailure(@TempDir Path dir) throws Exception {
         TestCertificates certs = TestCertificates.newCa(dir);
         Issued server = certs.issue("server", KeyForm.EC_PKCS8, 2);
-        MasterProcess plain = start().awaitReady(1);
-        MasterProcess tls = start("--certfile", server.cert().toString(), "--keyfile", server.key().toString())
+        MasterProcess plain = masters.start().awaitReady(1);
+        MasterProcess tls = masters.start("--certfile", server.cert().toString(), "--keyfile", server.key().toString())
                 .awaitReady(1);
 
         String h2c = h2load("-n", "4000", "-c", "4", "-m", "20", "http://127.0.0.1:" + plain.port + "/");
@@ -79,8 +67,8 @@ class Http2IT {
     void http2OffLeavesThePrefaceToHttp1AndTlsWithoutH2(@TempDir Path dir) throws Exception {
         TestCertificates certs = TestCertificates.newCa(dir);
         Issued server = certs.issue("server", KeyForm.RSA_PKCS8, 2);
-        MasterProcess master = start("--http2", "off").awaitReady(1);
-        MasterProcess tls = start("--http2", "off", "--certfile", server.cert().toString(), "--keyfile",
+        MasterProcess master = masters.start("--http2", "off").awaitReady(1);
+        MasterProcess tls = masters.start("--http2", "off", "--certfile", server.cert().toString(), "--keyfile",
                 server.key().toString()).awaitReady(1);
 
         assertThat(RawHttp.exchange(master.port, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")).startsWith("HTTP/1.1 505");
@@ -96,7 +84,7 @@ class Http2IT {
      */
     @Test
     void drainSendsGoawayAndLetsTheOpenStreamFinish() throws Exception {
-        MasterProcess master = start().awaitReady(1);
+        MasterProcess master = masters.start().awaitReady(1);
         Path out = Files.createTempFile("prefork-it-nghttp-", ".out");
         Process nghttp = new ProcessBuilder("nghttp", "-nv", "http://127.0.0.1:" + master.port + "/sleep?ms=2000")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();

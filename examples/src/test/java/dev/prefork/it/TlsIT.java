@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,27 +40,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code ..data} symlink swap) with no failed request.
  */
 class TlsIT {
-    private final List<MasterProcess> masters = new ArrayList<>();
-
-    @AfterEach
-    void killEverything() {
-        masters.forEach(MasterProcess::close);
-    }
-
-    private MasterProcess start(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("--workers", "1", "--worker-cds", "off"));
-        all.addAll(List.of(args));
-        MasterProcess master = MasterProcess.start(all.toArray(new String[0]));
-        masters.add(master);
-        return master;
-    }
+    @RegisterExtension
+    final StartedMasters masters = new StartedMasters();
 
     @ParameterizedTest
     @EnumSource(KeyForm.class)
     void everyKeyFormServesH2AndHttp11ToCurlAndReportsTheExpiry(KeyForm form, @TempDir Path dir) throws Exception {
         TestCertificates certs = TestCertificates.newCa(dir);
         Issued server = certs.issue("server", form, 2);
-        MasterProcess master = start("--certfile", server.cert().toString(), "--keyfile", server.key().toString())
+        MasterProcess master = masters.start("--certfile", server.cert().toString(), "--keyfile", server.key().toString())
                 .awaitReady(1);
 
         String h2 = curl(certs, master, "--http2");
@@ -99,7 +87,7 @@ class TlsIT {
     }
 
     private void assertRefused(List<String> args, String... expected) throws Exception {
-        MasterProcess master = start(args.toArray(new String[0]));
+        MasterProcess master = masters.start(args.toArray(new String[0]));
         assertThat(master.waitForExit(Duration.ofSeconds(30))).isEqualTo(2);
         String line = master.logText().lines().filter(l -> l.startsWith("prefork: ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no 'prefork: ' line in:\n" + master.logText()));
@@ -117,8 +105,8 @@ class TlsIT {
     void opensslSClientGetsTls13AndH2AndTheFloorRefusesOlderVersions(@TempDir Path dir) throws Exception {
         TestCertificates certs = TestCertificates.newCa(dir);
         Issued server = certs.issue("server", KeyForm.EC_PKCS8, 2);
-        MasterProcess master = start("--certfile", server.cert().toString(), "--keyfile", server.key().toString());
-        MasterProcess tls13 = start("--certfile", server.cert().toString(), "--keyfile", server.key().toString(),
+        MasterProcess master = masters.start("--certfile", server.cert().toString(), "--keyfile", server.key().toString());
+        MasterProcess tls13 = masters.start("--certfile", server.cert().toString(), "--keyfile", server.key().toString(),
                 "--tls-min-version", "1.3");
         master.awaitReady(1);
         tls13.awaitReady(1);
@@ -137,7 +125,7 @@ class TlsIT {
         TestCertificates certs = TestCertificates.newCa(dir);
         Issued server = certs.issue("server", KeyForm.RSA_PKCS1, 2);
         Issued client = certs.issue("client", KeyForm.EC_SEC1, 2);
-        MasterProcess master = start("--certfile", server.cert().toString(), "--keyfile", server.key().toString(),
+        MasterProcess master = masters.start("--certfile", server.cert().toString(), "--keyfile", server.key().toString(),
                 "--ca-certs", certs.caCert.toString(), "--cert-reqs", "2").awaitReady(1);
 
         Commands.Result without = Commands.run(List.of("curl", "-sS", "--max-time", "10", "--cacert",
@@ -167,7 +155,7 @@ class TlsIT {
         Files.createSymbolicLink(volume.resolve("tls.crt"), Path.of("..data/tls.crt"));
         Files.createSymbolicLink(volume.resolve("tls.key"), Path.of("..data/tls.key"));
         // A long keep-alive: the connection from before the swap is used again at the end.
-        MasterProcess master = start("--workers", "2", "--keep-alive", "120", "--certfile", volume.resolve("tls.crt").toString(),
+        MasterProcess master = masters.start("--workers", "2", "--keep-alive", "120", "--certfile", volume.resolve("tls.crt").toString(),
                 "--keyfile", volume.resolve("tls.key").toString()).awaitReady(2);
         BigInteger firstSerial = certificate(first.cert()).getSerialNumber();
         BigInteger secondSerial = certificate(second.cert()).getSerialNumber();
