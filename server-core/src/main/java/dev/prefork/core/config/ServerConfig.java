@@ -51,7 +51,8 @@ public record ServerConfig(
         String tlsMinVersion,
         boolean http2,
         int http2MaxConcurrentStreams,
-        int http2InitialWindowSize) {
+        int http2InitialWindowSize,
+        int standby) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -200,6 +201,12 @@ public record ServerConfig(
 
         public Builder drainDelay(Duration d) {
             set(ConfigOption.DRAIN_DELAY, d);
+            return this;
+        }
+
+        /** {@code --standby}: workers kept booted but not accepting, to replace a serving worker at once. */
+        public Builder standby(int n) {
+            set(ConfigOption.STANDBY, n);
             return this;
         }
 
@@ -381,7 +388,8 @@ public record ServerConfig(
                     appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
                     get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
                     get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
-                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE));
+                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE),
+                    get(ConfigOption.STANDBY));
         }
     }
 }

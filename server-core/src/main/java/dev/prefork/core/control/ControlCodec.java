@@ -22,8 +22,10 @@ public final class ControlCodec {
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
     static final byte CERTIFICATE_SERVED = 7;
+    static final byte STANDING_BY = 8;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
+    static final byte ACTIVATE = 12;
 
     private ControlCodec() {
     }
@@ -64,6 +66,10 @@ public final class ControlCodec {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
         } else if (message instanceof ControlMessage.CertificateServed m) {
             body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
+        } else if (message instanceof ControlMessage.StandingBy) {
+            body.put(STANDING_BY);
+        } else if (message instanceof ControlMessage.Activate m) {
+            body.put(ACTIVATE).putInt(m.slot()).putInt(m.socketGroup());
         } else if (message instanceof ControlMessage.Drain m) {
             body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
@@ -126,6 +132,8 @@ public final class ControlCodec {
             case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
+            case STANDING_BY -> new ControlMessage.StandingBy();
+            case ACTIVATE -> new ControlMessage.Activate(body.getInt(), body.getInt());
             default -> null;
         };
     }

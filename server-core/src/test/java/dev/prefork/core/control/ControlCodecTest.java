@@ -18,7 +18,9 @@ class ControlCodecTest {
             new ControlMessage.Heartbeat(123456789L, 3, 17, 42),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
+            new ControlMessage.StandingBy(),
             new ControlMessage.Drain(2500, 7500),
+            new ControlMessage.Activate(3, 0),
             new ControlMessage.Stop());
 
     @Test
@@ -29,6 +31,12 @@ class ControlCodecTest {
             assertThat(d).isEqualTo(new ControlCodec.Decoded.Message(m));
             assertThat(buf.hasRemaining()).isFalse();
         }
+    }
+
+    @Test
+    void anActivateWithANegativeSlotIsInvalid() {
+        byte[] frame = {0, 9, 12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0};
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
     }
 
     @Test

@@ -34,7 +34,19 @@ public final class WorkerAdmissions implements WorkerDirectory {
 
     /** Expects worker {@code workerId}; call after spawning and before the secret goes to the worker's stdin. */
     public void expect(int workerId, long pid, int slot, String secret) {
-        expected.put(workerId, new Expected(pid, slot, secret.getBytes(StandardCharsets.US_ASCII)));
+        expected.put(workerId, new Expected(pid, slot, 1, secret.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * Expects standby {@code workerId}, which gets the sockets of slots {@code 0..slots-1} in slot order (with
+     * reuse-port one group per slot; without it pass 1: every slot shares the same sockets). It serves one group
+     * once activated; passing them all now keeps activation a single frame, with no second fd exchange.
+     */
+    public void expectStandby(int workerId, long pid, int slots, String secret) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a standby needs the sockets of at least one slot, not " + slots);
+        }
+        expected.put(workerId, new Expected(pid, 0, slots, secret.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** The worker exited: its id is no longer admissible. */
@@ -64,7 +76,7 @@ public final class WorkerAdmissions implements WorkerDirectory {
             return new Admission.Rejected(REPLAY, "worker " + workerId + " is already connected");
         }
         try {
-            return new Admission.Accepted(fdsForSlot.apply(e.slot));
+            return new Admission.Accepted(fds(e));
         } catch (RuntimeException failure) {
             // The slot's sockets were closed (pool shrank while this worker was still connecting).
             return new Admission.Rejected(UNKNOWN_WORKER, "worker " + workerId + ": no listening sockets for slot "
@@ -72,15 +84,38 @@ public final class WorkerAdmissions implements WorkerDirectory {
         }
     }
 
+    private int[] fds(Expected e) {
+        if (e.slots == 1) {
+            return fdsForSlot.apply(e.slot);
+        }
+        int[][] groups = new int[e.slots][];
+        int total = 0;
+        for (int i = 0; i < e.slots; i++) {
+            groups[i] = fdsForSlot.apply(e.slot + i);
+            total += groups[i].length;
+        }
+        int[] all = new int[total];
+        int at = 0;
+        for (int[] group : groups) {
+            System.arraycopy(group, 0, all, at, group.length);
+            at += group.length;
+        }
+        return all;
+    }
+
     private static final class Expected {
         final long pid;
+        /** The first slot whose sockets the worker gets. */
         final int slot;
+        /** How many consecutive slots' sockets it gets: 1, or a standby's socket groups. */
+        final int slots;
         final byte[] secret;
         final AtomicBoolean admitted = new AtomicBoolean();
 
-        Expected(long pid, int slot, byte[] secret) {
+        Expected(long pid, int slot, int slots, byte[] secret) {
             this.pid = pid;
             this.slot = slot;
+            this.slots = slots;
             this.secret = secret;
         }
     }

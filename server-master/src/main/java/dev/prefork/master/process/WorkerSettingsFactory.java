@@ -23,13 +23,29 @@ public final class WorkerSettingsFactory {
     }
 
     public WorkerSettings settings(int workerId, ServerConfig config) {
-        return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
+        return settings(workerId, config, 0);
+    }
+
+    /**
+     * A standby's settings: it receives {@code socketGroups} groups of the listening sockets (one per reuse-port
+     * slot, else one) and serves one group once activated.
+     */
+    public WorkerSettings standbySettings(int workerId, ServerConfig config, int socketGroups) {
+        if (socketGroups < 1) {
+            throw new IllegalArgumentException("a standby needs at least one socket group, not " + socketGroups);
+        }
+        return settings(workerId, config, socketGroups);
+    }
+
+    private WorkerSettings settings(int workerId, ServerConfig config, int standbySocketGroups) {
+        int sockets = socketCount * Math.max(1, standbySocketGroups);
+        return new WorkerSettings(workerId, controlSocket, sockets, config.appClass(), masterPid,
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
                 config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
                 pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
                 config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
-                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize());
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), standbySocketGroups);
     }
 
     /** Absolute, so a worker started in another directory reads the same file; "" for none. */

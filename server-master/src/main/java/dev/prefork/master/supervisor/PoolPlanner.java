@@ -6,15 +6,22 @@ import dev.prefork.master.MasterHooks;
 import dev.prefork.master.net.ListenerSlots;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the pool at its size and rolls it: spawns what is missing (paced by the crash backoff), drains the
+ * Keeps the pool at its size and rolls it: fills what is missing (paced by the crash backoff), drains the
  * newest workers when there are too many, and replaces stale workers (older configuration generation after HUP,
  * or a recycle request after max-requests) one at a time: the replacement must be READY before the old one
  * drains, so capacity never drops below the pool size.
+ *
+ * <p>With {@code --standby N} it also keeps N standbys: workers booted with the configuration in force (and, with
+ * reuse-port, holding every slot's sockets) that do not accept. A slot without a worker, or a stale worker, is
+ * given to a standing-by standby at once (no boot to wait for), and a new standby boots in the background. A
+ * standby that no longer fits (booted with another configuration, or holding another set of reuse-port slots) is
+ * drained and replaced, before the roll goes on.
  */
 final class PoolPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(PoolPlanner.class);
@@ -25,6 +32,8 @@ final class PoolPlanner {
     private final MasterMetrics metrics;
     private final ListenerSlots slots;
     private ServerConfig config;
+    /** The configuration before the last HUP, for its log line. */
+    private ServerConfig previous;
     private int desired;
     private long generation;
 
@@ -81,11 +90,14 @@ final class PoolPlanner {
     /** HUP: a new generation; every current worker will be replaced by one running {@code next}. */
     void reload(ServerConfig next) {
         int was = desired;
+        previous = config;
         config = next;
         desired = next.workers();
         generation++;
-        LOG.info("HUP: rolling {} workers to configuration generation {} (pool size {})",
-                pool.count(WorkerHandle::isCapacity), generation, desired);
+        LOG.info("HUP: rolling {} workers to configuration generation {} (pool size {}{})",
+                pool.count(WorkerHandle::isCapacity), generation, desired, pool.count(WorkerHandle::isStandby) == 0
+                        ? "" : next.equals(previous) ? "; configuration unchanged: swapping through the standbys"
+                        : "; configuration changed: replacing the standbys first");
         MasterHooks.Reload reload = new MasterHooks.Reload(generation, next);
         workers.hooks().call("on_reload", x -> x.onReload(reload));
         changed(was);
@@ -96,14 +108,47 @@ final class PoolPlanner {
         int missing = desired - pool.count(WorkerHandle::isCapacity);
         if (missing < 0) {
             shrink(-missing, now);
+            keepStandbys(now);
             return;
         }
-        for (; missing > 0 && backoff.allowsSpawn(now); missing--) {
-            if (spawn(pool.freeSlot(), null, now) == null) {
+        for (; missing > 0; missing--) {
+            int slot = pool.freeSlot();
+            WorkerHandle standby = fittingStandby();
+            if (standby != null && workers.activate(standby, slot, generation, config.reusePort(),
+                    "slot " + slot + " has no worker")) {
+                continue;
+            }
+            if (!backoff.allowsSpawn(now) || spawn(slot, null, now) == null) {
                 return;
             }
         }
-        if (missing == 0 && pool.replacementInFlight() == null && backoff.allowsSpawn(now)) {
+        // Standbys that no longer fit are replaced before the roll goes on; those the roll used, after it.
+        keepStandbys(now);
+        roll(now);
+        keepStandbys(now);
+    }
+
+    /**
+     * Replaces stale workers: each through a standby while one stands by (the old worker drains at once), else
+     * one at a time through a replacement that must be ready before its old worker drains.
+     */
+    private void roll(long now) {
+        WorkerHandle inFlight = pool.replacementInFlight();
+        for (WorkerHandle old : pool.staleReady(generation)) {
+            if (inFlight != null && inFlight.replacing() == old) {
+                continue;
+            }
+            WorkerHandle standby = fittingStandby();
+            if (standby == null) {
+                break;
+            }
+            String reason = reasonFor(old);
+            if (workers.activate(standby, old.slot(), generation, config.reusePort(), "replaces " + old + ", " + reason)) {
+                metrics.restarted(reason);
+                workers.drain(old, rollDrain(now), now, "replaced by " + standby + ", " + reason);
+            }
+        }
+        if (inFlight == null && backoff.allowsSpawn(now)) {
             List<WorkerHandle> stale = pool.staleReady(generation);
             if (!stale.isEmpty()) {
                 WorkerHandle old = stale.get(0);
@@ -113,6 +158,56 @@ final class PoolPlanner {
                 }
             }
         }
+    }
+
+    /**
+     * Keeps {@code --standby} standbys that fit: drains those that do not (or are too many), and once no serving
+     * slot is waiting for a booting worker (serving first), boots what is missing, paced by the crash backoff.
+     */
+    private void keepStandbys(long now) {
+        List<WorkerHandle> kept = new ArrayList<>();
+        for (WorkerHandle h : pool.where(h -> h.isStandby() && h.isLive() && h.state() != WorkerState.DRAINING)) {
+            if (!fits(h)) {
+                workers.drain(h, rollDrain(now), now, h.config() != null && !h.config().equals(config)
+                        ? "booted with the previous configuration" : "holds the sockets of another set of slots");
+            } else if (kept.size() >= config.standby()) {
+                workers.drain(h, rollDrain(now), now, "more standbys than --standby " + config.standby());
+            } else {
+                kept.add(h);
+            }
+        }
+        if (kept.size() >= config.standby() || pool.count(h -> h.isCapacity() && h.state().isBooting()) > 0) {
+            return;
+        }
+        for (int n = kept.size(); n < config.standby() && backoff.allowsSpawn(now); n++) {
+            if (spawnStandby(now) == null) {
+                return;
+            }
+        }
+    }
+
+    /** The oldest standby that stands by and fits, or null. */
+    private WorkerHandle fittingStandby() {
+        for (WorkerHandle h : pool.where(h -> h.isStandby() && h.state() == WorkerState.STANDBY)) {
+            if (fits(h) && h.link() != null) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Booted with the configuration in force and, with reuse-port, holding exactly the open slots' sockets: one
+     * slot fewer and it could not take the highest; one more and it would keep a closed slot's socket open, where
+     * the kernel still queues connections that nobody accepts.
+     */
+    private boolean fits(WorkerHandle standby) {
+        return config.equals(standby.config()) && standby.socketGroups() == socketGroups();
+    }
+
+    /** The socket groups a standby needs: one per open slot with reuse-port, else the one shared group. */
+    private int socketGroups() {
+        return config.reusePort() ? Math.max(desired, pool.highestHeldSlot() + 1) : 1;
     }
 
     /**
@@ -157,6 +252,18 @@ final class PoolPlanner {
 
     private String reasonFor(WorkerHandle old) {
         return old.generation() < generation ? MetricNames.REASON_RELOAD : MetricNames.REASON_MAX_REQUESTS;
+    }
+
+    private WorkerHandle spawnStandby(long now) {
+        int groups = socketGroups();
+        try {
+            slots.ensureSlots(groups);
+            return workers.spawnStandby(groups, generation, config, now);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot start a standby worker: {}", e.toString());
+            backoff.crashed(now, "worker start failed");
+            return null;
+        }
     }
 
     private WorkerHandle spawn(int slot, WorkerHandle replacing, long now) {

@@ -67,6 +67,12 @@ final class WorkerEventHandler {
             metrics.booted(Duration.ofNanos(now - h.spawnedAt()));
             LOG.info("{} ready in {}", h, Durations.nanosText(now - h.spawnedAt()));
             planner.ready(h, now);
+        } else if (message instanceof ControlMessage.StandingBy && h.state() == WorkerState.CONNECTED
+                && h.isStandby()) {
+            h.standingBy(now);
+            everReady = true;
+            metrics.booted(Duration.ofNanos(now - h.spawnedAt()));
+            LOG.info("{} standing by in {}", h, Durations.nanosText(now - h.spawnedAt()));
         } else if (message instanceof ControlMessage.CertificateServed served) {
             h.certificateServed(served);
             metrics.certificateServed();
