@@ -137,6 +137,10 @@ public final class CdsTraining {
         }
 
         @Override
+        public void activate(int slot, int socketGroup) {
+        }
+
+        @Override
         public void stop(String reason) {
         }
 

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.EventLoop;
@@ -31,20 +32,39 @@ final class Listeners {
 
     private final List<EpollServerSocketChannel> channels;
     private final ChannelHandler childHandler;
+    /** False for a standby's listeners until {@link #serveGroup}: registered, but never asked to accept. */
+    private final boolean accepting;
 
-    private Listeners(List<EpollServerSocketChannel> channels, ChannelHandler childHandler) {
+    private Listeners(List<EpollServerSocketChannel> channels, ChannelHandler childHandler, boolean accepting) {
         this.channels = channels;
         this.childHandler = childHandler;
+        this.accepting = accepting;
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
             throws WorkerBootException {
+        return register(fds, loops, childHandler, true);
+    }
+
+    /**
+     * A standby's listeners: registered on the serving loops with auto-read off, so nothing is accepted (the
+     * socket's epoll interest has no EPOLLIN until a read is asked for) while every class of the serving path is
+     * loaded at boot; {@link #serveGroup} turns accepting on in microseconds.
+     */
+    static Listeners registerPaused(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
+            throws WorkerBootException {
+        return register(fds, loops, childHandler, false);
+    }
+
+    private static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler,
+                                      boolean accepting) throws WorkerBootException {
         List<EpollServerSocketChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
             ChannelFuture registered = new ServerBootstrap()
                     .group(loops)
                     .channelFactory((ChannelFactory<ServerChannel>) () -> new EpollServerSocketChannel(fdNumber))
+                    .option(ChannelOption.AUTO_READ, accepting)
                     .childHandler(childHandler)
                     .register()
                     .awaitUninterruptibly();
@@ -57,7 +77,34 @@ final class Listeners {
             }
             channels.add((EpollServerSocketChannel) registered.channel());
         }
-        return new Listeners(channels, childHandler);
+        return new Listeners(channels, childHandler, accepting);
+    }
+
+    /**
+     * A standby is activated: of its {@code groups} equal groups of paused listeners, group {@code group} starts
+     * accepting and the others are closed (this process's copies only: a reuse-port socket of another slot stays
+     * open in its own worker and the master).
+     *
+     * @return the listeners that now accept
+     */
+    Listeners serveGroup(int group, int groups) {
+        if (accepting || groups < 1 || channels.size() % groups != 0 || group < 0 || group >= groups) {
+            throw new IllegalStateException("cannot serve group " + group + " of " + groups + " among "
+                    + channels.size() + (accepting ? " accepting" : " paused") + " listeners");
+        }
+        int perGroup = channels.size() / groups;
+        List<EpollServerSocketChannel> kept = new ArrayList<>(perGroup);
+        for (int i = 0; i < channels.size(); i++) {
+            if (i / perGroup == group) {
+                kept.add(channels.get(i));
+            } else {
+                channels.get(i).close();
+            }
+        }
+        for (EpollServerSocketChannel listener : kept) {
+            listener.config().setAutoRead(true);
+        }
+        return new Listeners(kept, childHandler, true);
     }
 
     /**
@@ -81,7 +128,8 @@ final class Listeners {
     /** On the listener's event loop, so Netty's own accept cannot interleave. */
     private int acceptBacklogThenClose(EpollServerSocketChannel listener) {
         int taken = 0;
-        if (listener.isOpen()) {
+        // A standby that never served leaves the backlog to the workers that share the socket.
+        if (accepting && listener.isOpen()) {
             listener.config().setAutoRead(false);
             // A view of the same fd, not closed here: closing the listener channel below closes the fd.
             Socket socket = new Socket(listener.fd().intValue());

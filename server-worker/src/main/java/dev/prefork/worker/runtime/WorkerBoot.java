@@ -35,7 +35,10 @@ final class WorkerBoot {
     static final String EVENT_LOOPS_PROPERTY = "prefork.worker.eventLoops";
     private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
-    /** What the boot path built: the worker serves with it; {@code tls} is null in cleartext. */
+    /**
+     * What the boot path built: the worker serves with it; {@code tls} is null in cleartext; a standby's
+     * {@code listeners} are paused until {@link Listeners#serveGroup}, and {@code readySent} is its StandingBy.
+     */
     record Serving(Application application, HttpServing http, ServerTls tls, Listeners listeners,
                    EventLoopGroup loops, int loopCount, LoopLagMonitor lag, ChannelFuture readySent) {
     }
@@ -84,8 +87,10 @@ final class WorkerBoot {
             throw new WorkerBootException(settings.appClass() + ".handler() failed: " + e
                     + "; return the HttpHandler that answers requests", e);
         }
-        Listeners listeners = Listeners.register(link.listenFds(), loops, childHandler);
-        ChannelFuture readySent = link.send(new ControlMessage.Ready());
+        // A standby registers its sockets paused: nothing accepts from them until the master activates it.
+        Listeners listeners = settings.standby() ? Listeners.registerPaused(link.listenFds(), loops, childHandler)
+                : Listeners.register(link.listenFds(), loops, childHandler);
+        ChannelFuture readySent = link.send(settings.standby() ? new ControlMessage.StandingBy() : new ControlMessage.Ready());
         if (tls != null) {
             link.send(new ControlMessage.CertificateServed(tls.notAfter().getEpochSecond()));
             CertificateRotation.watch(tls, controlLoop, id.toString(),
