@@ -61,6 +61,8 @@ class ArbiterStandbyTest {
         assertThat(rig.link(spare).sent).containsExactly(new ControlMessage.Activate(0, 0));
         assertThat(rig.capacityReady()).as("full capacity without waiting for a boot").isEqualTo(2);
         assertThat(rig.restarts(MetricNames.REASON_CRASHED)).isEqualTo(1);
+        assertThat(rig.launcher.count()).as("the next standby waits, not to slow the activated one").isEqualTo(3);
+        rig.elapse(Duration.ofNanos(PoolPlanner.STANDBY_REFILL_DELAY_NANOS));
         WorkerHandle next = rig.worker(4);
         assertThat(next.isStandby()).as("the new process is the next standby").isTrue();
         assertThat(rig.launcher.count()).isEqualTo(4);
@@ -170,6 +172,7 @@ class ArbiterStandbyTest {
         assertThat(spare.state()).isEqualTo(WorkerState.READY);
         assertThat(spare.slot()).isEqualTo(2);
         assertThat(rig.capacityReady()).isEqualTo(3);
+        rig.elapse(Duration.ofNanos(PoolPlanner.STANDBY_REFILL_DELAY_NANOS));
         WorkerHandle next = rig.worker(4);
         assertThat(next.isStandby()).isTrue();
         rig.standBy(next);

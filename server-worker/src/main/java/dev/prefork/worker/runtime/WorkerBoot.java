@@ -87,6 +87,9 @@ final class WorkerBoot {
             throw new WorkerBootException(settings.appClass() + ".handler() failed: " + e
                     + "; return the HttpHandler that answers requests", e);
         }
+        if (settings.standby()) {
+            StandbyWarmUp.run(id, settings, loops, childHandler, tls);
+        }
         // A standby registers its sockets paused: nothing accepts from them until the master activates it.
         Listeners listeners = settings.standby() ? Listeners.registerPaused(link.listenFds(), loops, childHandler)
                 : Listeners.register(link.listenFds(), loops, childHandler);
