@@ -41,6 +41,8 @@ final class PoolPlanner {
     private ServerConfig config;
     /** The configuration before the last HUP, for its log line. */
     private ServerConfig previous;
+    /** The code new workers run, as of the start or the last HUP: a standby recorded with other code does not fit. */
+    private String codeVersion;
     private int desired;
     private long generation;
     /** When a standby last took a slot that had no worker (not a roll's swap): the refill waits after it. */
@@ -55,6 +57,7 @@ final class PoolPlanner {
         this.metrics = metrics;
         this.config = config;
         this.desired = config.workers();
+        this.codeVersion = workers.codeVersion();
     }
 
     ServerConfig config() {
@@ -99,14 +102,18 @@ final class PoolPlanner {
     /** HUP: a new generation; every current worker will be replaced by one running {@code next}. */
     void reload(ServerConfig next) {
         int was = desired;
+        String code = workers.codeVersion();
+        boolean codeChanged = !code.equals(codeVersion);
+        codeVersion = code;
         previous = config;
         config = next;
         desired = next.workers();
         generation++;
         LOG.info("HUP: rolling {} workers to configuration generation {} (pool size {}{})",
                 pool.count(WorkerHandle::isCapacity), generation, desired, pool.count(WorkerHandle::isStandby) == 0
-                        ? "" : next.equals(previous) ? "; configuration unchanged: swapping through the standbys"
-                        : "; configuration changed: replacing the standbys first");
+                        ? "" : next.equals(previous) && !codeChanged
+                        ? "; configuration and class path unchanged: swapping through the standbys"
+                        : "; configuration or class path changed: replacing the standbys first");
         MasterHooks.Reload reload = new MasterHooks.Reload(generation, next);
         workers.hooks().call("on_reload", x -> x.onReload(reload));
         changed(was);
@@ -178,8 +185,9 @@ final class PoolPlanner {
         List<WorkerHandle> kept = new ArrayList<>();
         for (WorkerHandle h : pool.where(h -> h.isStandby() && h.isLive() && h.state() != WorkerState.DRAINING)) {
             if (!fits(h)) {
-                workers.drain(h, rollDrain(now), now, h.config() != null && !h.config().equals(config)
-                        ? "booted with the previous configuration" : "holds the sockets of another set of slots");
+                workers.drain(h, rollDrain(now), now, !config.equals(h.config())
+                        ? "booted with the previous configuration" : !codeVersion.equals(h.codeVersion())
+                        ? "booted with the previous class path" : "holds the sockets of another set of slots");
             } else if (kept.size() >= config.standby()) {
                 workers.drain(h, rollDrain(now), now, "more standbys than --standby " + config.standby());
             } else {
@@ -208,12 +216,14 @@ final class PoolPlanner {
     }
 
     /**
-     * Booted with the configuration in force and, with reuse-port, holding exactly the open slots' sockets: one
+     * Booted with the configuration and code in force (a HUP after a deploy that replaced a jar needs new JVMs)
+     * and, with reuse-port, holding exactly the open slots' sockets: one
      * slot fewer and it could not take the highest; one more and it would keep a closed slot's socket open, where
      * the kernel still queues connections that nobody accepts.
      */
     private boolean fits(WorkerHandle standby) {
-        return config.equals(standby.config()) && standby.socketGroups() == socketGroups();
+        return config.equals(standby.config()) && codeVersion.equals(standby.codeVersion())
+                && standby.socketGroups() == socketGroups();
     }
 
     /** The socket groups a standby needs: one per open slot with reuse-port, else the one shared group. */
@@ -269,7 +279,11 @@ final class PoolPlanner {
         int groups = socketGroups();
         try {
             slots.ensureSlots(groups);
-            return workers.spawnStandby(groups, generation, config, now);
+            WorkerHandle h = workers.spawnStandby(groups, generation, config, now);
+            // The code as of the start or the last HUP, not as of now: only a HUP compares it (a deploy between
+            // two HUPs must not make every new standby unfit at once).
+            h.codeVersion(codeVersion);
+            return h;
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot start a standby worker: {}", e.toString());
             backoff.crashed(now, "worker start failed");

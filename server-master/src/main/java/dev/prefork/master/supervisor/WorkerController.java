@@ -105,6 +105,11 @@ final class WorkerController {
         return handle;
     }
 
+    /** What a worker started now would run (see {@link WorkerLauncher#codeVersion()}). */
+    String codeVersion() {
+        return launcher.codeVersion();
+    }
+
     /**
      * A standby takes {@code slot}: READY at once (it is booted; the worker registers its listeners within a
      * millisecond of the frame, and connections wait in the socket's backlog meanwhile).

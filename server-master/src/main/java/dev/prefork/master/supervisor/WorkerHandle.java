@@ -24,6 +24,8 @@ final class WorkerHandle {
     private final ServerConfig config;
     /** A standby's groups of listening sockets (one per reuse-port slot, else one); 0 for a serving worker. */
     private final int socketGroups;
+    /** A standby's code as of the start or HUP before its spawn (see {@code WorkerLauncher#codeVersion}). */
+    private String codeVersion = "";
     private final WorkerProcess process;
     private final String secret;
     private final long spawnedAt;
@@ -204,6 +206,14 @@ final class WorkerHandle {
     /** Started as a standby and not activated yet (booting or standing by, or leaving). */
     boolean isStandby() {
         return slot == NO_SLOT;
+    }
+
+    void codeVersion(String version) {
+        this.codeVersion = version;
+    }
+
+    String codeVersion() {
+        return codeVersion;
     }
 
     /** A standby's socket groups: it can take the slots {@code 0..socketGroups-1}. */

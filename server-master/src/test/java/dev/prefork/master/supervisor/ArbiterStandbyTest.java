@@ -163,6 +163,21 @@ class ArbiterStandbyTest {
     }
 
     @Test
+    void aHupAfterADeployThatReplacedTheJarReplacesTheStandbysInsteadOfSwappingThemIn() {
+        ArbiterRig rig = booted(standby(2, 1).build());
+        WorkerHandle oldCode = rig.worker(3);
+        rig.launcher.codeVersion = "v2";
+        rig.elapse(Duration.ofSeconds(1));
+        assertThat(oldCode.state()).as("no HUP yet: nothing changes").isEqualTo(WorkerState.STANDBY);
+
+        rig.signal(MasterSignal.HUP);
+
+        assertThat(oldCode.state()).isEqualTo(WorkerState.DRAINING);
+        assertThat(rig.link(oldCode).sent).containsExactly(new ControlMessage.Drain(0, 5000));
+        assertThat(rig.standbys()).hasSize(1).allMatch(h -> h.codeVersion().equals("v2"));
+    }
+
+    @Test
     void ttinActivatesTheStandbyInTheNewSlotAndTtouLeavesStandbysAlone() {
         ArbiterRig rig = booted(standby(2, 1).build());
         WorkerHandle spare = rig.worker(3);
