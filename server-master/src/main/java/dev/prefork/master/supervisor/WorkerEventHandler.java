@@ -61,6 +61,12 @@ final class WorkerEventHandler {
         }
         if (message instanceof ControlMessage.Heartbeat beat) {
             h.heartbeat(beat, now);
+        } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED && h.isStandby()) {
+            // A worker that does not know standbys (it would accept at once): stop it, paced like a crash.
+            LOG.error("{} was started as a standby but reported Ready, not StandingBy: its worker does not support "
+                    + "--standby; stopping it (set --standby 0 for such workers)", h);
+            backoff.crashed(now, h + " does not support --standby");
+            workers.stop(h, now + StopSequence.STOP_GRACE_NANOS, "not a standby");
         } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED) {
             h.ready(now);
             everReady = true;

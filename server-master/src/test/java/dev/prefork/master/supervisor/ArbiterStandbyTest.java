@@ -262,6 +262,21 @@ class ArbiterStandbyTest {
     }
 
     @Test
+    void aStandbyThatReportsReadyDoesNotKnowStandbysAndIsStoppedWithBackoff() {
+        ArbiterRig rig = booted(standby(1, 1).build());
+        rig.exit(rig.worker(2), 137);
+        WorkerHandle next = rig.worker(3);
+        assertThat(next.isStandby()).isTrue();
+
+        rig.ready(next);
+
+        assertThat(next.state()).isEqualTo(WorkerState.DRAINING);
+        assertThat(rig.link(next).sent).containsExactly(new ControlMessage.Stop());
+        assertThat(rig.capacityReady()).as("it never counts as serving").isEqualTo(1);
+        assertThat(rig.backoff.step()).isEqualTo(1);
+    }
+
+    @Test
     void aSilentStandbyIsKilledAsHung() {
         ArbiterRig rig = booted(standby(1, 1).timeout(Duration.ofSeconds(2)).build());
         WorkerHandle spare = rig.worker(2);
