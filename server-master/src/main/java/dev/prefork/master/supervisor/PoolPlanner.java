@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code --standby N} it also keeps N standbys: workers booted with the configuration in force (and, with
  * reuse-port, holding every slot's sockets) that do not accept. A slot without a worker, or a stale worker, is
- * given to a standing-by standby at once (no boot to wait for), and a new standby boots in the background. A
- * standby that no longer fits (booted with another configuration, or holding another set of reuse-port slots) is
- * drained and replaced, before the roll goes on.
+ * given to a standing-by standby at once (no boot to wait for), and a new standby boots in the background (after
+ * a roll, not during it). A standby that no longer fits (booted with another configuration or code, or holding
+ * another set of reuse-port slots) is drained at once and replaced.
  */
 final class PoolPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(PoolPlanner.class);
@@ -195,7 +195,7 @@ final class PoolPlanner {
             }
         }
         if (kept.size() >= config.standby() || pool.count(h -> h.isCapacity() && h.state().isBooting()) > 0
-                || now - lastActivationAt < STANDBY_REFILL_DELAY_NANOS) {
+                || rolling() || now - lastActivationAt < STANDBY_REFILL_DELAY_NANOS) {
             return;
         }
         for (int n = kept.size(); n < config.standby() && backoff.allowsSpawn(now); n++) {
@@ -203,6 +203,16 @@ final class PoolPlanner {
                 return;
             }
         }
+    }
+
+    /**
+     * A roll is under way: stale workers left or a replacement booting. Standbys refill after it: on 2 cores, a
+     * standby booting next to the roll's replacement slowed each boot as much as it saved (measured: 4 workers,
+     * 1 standby, 0.9-2.1 s per roll against 1.0 s without standbys), and the roll uses the standbys standing by
+     * when it starts.
+     */
+    private boolean rolling() {
+        return pool.replacementInFlight() != null || !pool.staleReady(generation).isEmpty();
     }
 
     /** The oldest standby that stands by and fits, or null. */

@@ -101,26 +101,26 @@ class ArbiterStandbyTest {
     }
 
     @Test
-    void aHupThatKeepsTheConfigurationRollsThroughTheStandbysNeverBelowCapacity() {
-        ServerConfig config = standby(4, 1).build();
+    void aHupThatKeepsTheConfigurationSwapsThroughTheStandbysThenRefillsThemNeverBelowCapacity() {
+        ServerConfig config = standby(4, 2).build();
         ArbiterRig rig = booted(config);
         List<WorkerHandle> old = rig.pool.where(WorkerHandle::isCapacity);
-        WorkerHandle spare = rig.worker(5);
+        List<WorkerHandle> spares = rig.standbys();
+        assertThat(spares).hasSize(2);
 
         rig.signal(MasterSignal.HUP);
 
-        assertThat(spare.state()).as("swapped at once").isEqualTo(WorkerState.READY);
-        assertThat(spare.generation()).isEqualTo(1);
-        assertThat(old.get(0).state()).isEqualTo(WorkerState.DRAINING);
+        assertThat(spares).as("both swapped in at once").allMatch(h -> h.state() == WorkerState.READY
+                && h.generation() == 1 && !h.isStandby());
+        assertThat(old.subList(0, 2)).allMatch(h -> h.state() == WorkerState.DRAINING);
+        assertThat(rig.pool.where(h -> h.state().isBooting())).as("then one replacement at a time, no standby yet")
+                .hasSize(1).allMatch(h -> !h.isStandby() && h.replacing() == old.get(2));
         for (int step = 0; step < 10 && old.stream().anyMatch(WorkerHandle::isCapacity); step++) {
             assertThat(rig.capacityReady()).as("capacity never below N").isEqualTo(4);
             rig.elapse(Duration.ofMillis(300));
             for (WorkerHandle h : rig.pool.where(w -> w.state().isBooting())) {
-                if (h.isStandby()) {
-                    rig.standBy(h);
-                } else {
-                    rig.ready(h);
-                }
+                assertThat(h.isStandby()).as("no standby boots during the roll").isFalse();
+                rig.ready(h);
                 assertThat(rig.capacityReady()).as("capacity never below N").isEqualTo(4);
             }
         }
@@ -129,10 +129,8 @@ class ArbiterStandbyTest {
         assertThat(rig.pool.where(WorkerHandle::isCapacity)).hasSize(4)
                 .allMatch(h -> h.generation() == 1 && h.state() == WorkerState.READY);
         assertThat(rig.restarts(MetricNames.REASON_RELOAD)).isEqualTo(4);
-        assertThat(rig.standbys()).hasSize(1);
-        long swapped = rig.pool.where(h -> h.isCapacity() && rig.link(h).sent.stream()
-                .anyMatch(m -> m instanceof ControlMessage.Activate)).size();
-        assertThat(swapped).as("standbys took at least two of the four slots").isGreaterThanOrEqualTo(2);
+        assertThat(rig.launcher.count()).as("4 + 2 at start, 2 replacements, 2 new standbys").isEqualTo(10);
+        assertThat(rig.standbys()).as("refilled after the roll").hasSize(2).allMatch(WorkerHandle::isStandby);
     }
 
     @Test
@@ -147,9 +145,8 @@ class ArbiterStandbyTest {
         assertThat(oldSpare.state()).isEqualTo(WorkerState.DRAINING);
         assertThat(rig.link(oldSpare).sent).containsExactly(new ControlMessage.Drain(0, 5000));
         List<WorkerHandle> spawned = rig.pool.where(h -> h.id() > 3);
-        assertThat(spawned).as("a new standby and the roll's first replacement").hasSize(2);
-        assertThat(spawned).allMatch(h -> h.config().maxRequests() == 500);
-        assertThat(spawned).filteredOn(WorkerHandle::isStandby).hasSize(1);
+        assertThat(spawned).as("the roll's first replacement; the new standby boots after the roll").hasSize(1);
+        assertThat(spawned).allMatch(h -> h.config().maxRequests() == 500 && !h.isStandby());
 
         rig.bootAll();
         rig.exit(oldSpare, 0);
@@ -174,7 +171,10 @@ class ArbiterStandbyTest {
 
         assertThat(oldCode.state()).isEqualTo(WorkerState.DRAINING);
         assertThat(rig.link(oldCode).sent).containsExactly(new ControlMessage.Drain(0, 5000));
-        assertThat(rig.standbys()).hasSize(1).allMatch(h -> h.codeVersion().equals("v2"));
+        rig.bootAll();
+        assertThat(rig.pool.where(WorkerHandle::isCapacity)).hasSize(2).allMatch(h -> h.generation() == 1);
+        assertThat(rig.standbys()).as("its replacement, after the roll").hasSize(1)
+                .allMatch(h -> h.codeVersion().equals("v2"));
     }
 
     @Test
