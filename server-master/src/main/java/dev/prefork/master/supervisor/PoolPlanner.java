@@ -29,7 +29,7 @@ final class PoolPlanner {
     /**
      * After a standby took a dead worker's slot, the next standby's JVM boot waits this long, so that it does not
      * take the CPU from the activated worker's first requests (measured with one worker: kill to served 28 ms
-     * median without the wait, 20 ms with it). A roll's swaps refill at once: the roll waits for standbys.
+     * median without the wait, 20 ms with it). A roll's swaps refill when the roll is done ({@link #rolling}).
      */
     static final long STANDBY_REFILL_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
