@@ -23,19 +23,14 @@ import sys
 import time
 import urllib.request
 
+import boot_probe  # same directory: children() and smaps()
+
 GAUGE = r'^prefork_workers\{{[^}}]*state="{}"[^}}]*\}}\s+(\S+)'
 
 
 def children(pid):
-    kids = set()
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                kids.update(int(x) for x in f.read().split())
-    except FileNotFoundError:
-        pass
     # Not the master's CDS training run: it is no worker.
-    return {k for k in kids if b"CdsTraining" not in cmdline(k)}
+    return {k for k in boot_probe.children(pid) if b"CdsTraining" not in cmdline(k)}
 
 
 def cmdline(pid):
@@ -145,16 +140,6 @@ def roll(port, server, n, rolls, admin, standby):
     print(f"ROLL_MAX_MS {max(times):.0f}")
 
 
-def smaps(pid):
-    out = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:"):
-                out[parts[0][:-1]] = int(parts[1]) / 1024.0
-    return out
-
-
 def memory(server, port):
     serving = set()
     for _ in range(200):
@@ -162,7 +147,7 @@ def memory(server, port):
         if pid:
             serving.add(pid)
     for w in sorted(children(server)):
-        s = smaps(w)
+        s = boot_probe.smaps(w)
         role = "serving" if w in serving else "standby"
         print(f"MEMORY pid={w} role={role} rss_mib={s['Rss']:.1f} pss_mib={s['Pss']:.1f}")
 
