@@ -154,6 +154,33 @@ class StandbyIT {
         awaitStandby(WORKERS);
     }
 
+    @Test
+    void aHupUnderKeepAliveLoadSwapsTheStandbyInAndFailsNoRequest() throws Exception {
+        startWithStandby(WORKERS);
+        Set<Long> serving = servingPids(WORKERS);
+        Set<Long> standby = new HashSet<>(master.workerPids());
+        standby.removeAll(serving);
+        assertThat(standby).hasSize(1);
+        try (OperationsIT.KeepAliveLoad load = OperationsIT.KeepAliveLoad.start(master.port, 8)) {
+            load.runUntil(Duration.ofSeconds(2));
+            long hupAt = System.nanoTime();
+            master.signal("HUP");
+            await("every serving worker replaced, a standby again").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> serving.stream().noneMatch(
+                            pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                            && master.readyWorkers() == WORKERS
+                            && master.metric("prefork_workers{state=\"standby\"}") == 1.0);
+            long rolledMillis = (System.nanoTime() - hupAt) / 1_000_000;
+            load.runUntil(Duration.ofSeconds(6));
+            load.stop();
+            System.out.printf("STANDBY HUP under keep-alive load: %d requests, %d failed, roll %d ms%n", load.ok(),
+                    load.failed(), rolledMillis);
+            assertThat(load.failures()).as("failed requests during the HUP").isEmpty();
+            assertThat(load.workerPidsSeen()).as("the standby served after the HUP").containsAll(standby);
+        }
+        assertThat(master.logText()).contains("swapping through the standbys", "takes slot");
+    }
+
     /** One keep-alive client sending a GET every {@code periodNanos} until {@code endNanos}; reconnects on errors. */
     private void pacedClient(int connection, long startNanos, long endNanos, long periodNanos,
                              AtomicLongArray workerOf, AtomicLong served, AtomicLong failed) {
