@@ -21,6 +21,8 @@ public final class MetricNames {
     public static final String REQUESTS = "prefork.requests";
     public static final String REQUESTS_IN_FLIGHT = "prefork.requests.in.flight";
     public static final String CONNECTIONS_OPEN = "prefork.connections.open";
+    /** Counter: requests answered 503 because they outran {@code --request-timeout}, all workers, from heartbeats. */
+    public static final String REQUEST_TIMEOUTS = "prefork.request.timeouts";
     /** The same figures per live worker, tag {@link #TAG_WORKER} (its id). */
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";

@@ -29,6 +29,9 @@ public enum ConfigOption {
     LIMIT_REQUEST_FIELDS("limit-request-fields", "N", "most header fields in a request (431 beyond)", "100", Kind.VALUE),
     LIMIT_REQUEST_FIELD_SIZE("limit-request-field-size", "BYTES", "longest header field (431 beyond)", "8190", Kind.VALUE),
     LIMIT_REQUEST_BODY("limit-request-body", "BYTES", "largest request body (413 beyond)", "10485760", Kind.VALUE),
+    THREADS("threads", "N|virtual", "run blocking handlers on a per-worker pool of N threads (gthread), or on one virtual thread per request (Java 21+); 0 = none", "0", Kind.VALUE),
+    THREAD_QUEUE("thread-queue", "N", "most requests waiting for a handler thread (with virtual: most in flight); beyond it 503 at once", "128", Kind.VALUE),
+    REQUEST_TIMEOUT("request-timeout", "SECONDS", "a request not answered this long after it started is answered 503 and its connection closed; 0 = off", "0", Kind.VALUE),
     CONTROL_DIR("control-dir", "PATH", "parent directory of the master's private control directory", null, Kind.VALUE),
     CONFIG("config", "FILE", "properties file with any of these options (keys without the leading --)", null, Kind.VALUE);
 

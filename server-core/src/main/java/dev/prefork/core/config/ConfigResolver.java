@@ -134,6 +134,9 @@ public final class ConfigResolver {
             case LIMIT_REQUEST_FIELDS -> b.limitRequestFields(intValue(flag, v));
             case LIMIT_REQUEST_FIELD_SIZE -> b.limitRequestFieldSize(intValue(flag, v));
             case LIMIT_REQUEST_BODY -> b.limitRequestBody(longValue(flag, v));
+            case THREADS -> b.threads(HandlerThreads.parse(flag, v));
+            case THREAD_QUEUE -> b.threadQueue(intValue(flag, v));
+            case REQUEST_TIMEOUT -> b.requestTimeout(seconds(flag, v));
             case CONTROL_DIR -> b.controlDir(Path.of(v));
             case CONFIG -> b.configFile(Path.of(v));
             default -> throw new IllegalStateException("unhandled option " + option);

@@ -36,6 +36,9 @@ public record ServerConfig(
         int limitRequestFields,
         int limitRequestFieldSize,
         long limitRequestBody,
+        HandlerThreads threads,
+        int threadQueue,
+        Duration requestTimeout,
         Path controlDir,
         Path configFile,
         String appClass,
@@ -97,6 +100,9 @@ public record ServerConfig(
         b.limitRequestFields = limitRequestFields;
         b.limitRequestFieldSize = limitRequestFieldSize;
         b.limitRequestBody = limitRequestBody;
+        b.threads = threads;
+        b.threadQueue = threadQueue;
+        b.requestTimeout = requestTimeout;
         b.controlDir = controlDir;
         b.configFile = configFile;
         b.appClass = appClass;
@@ -128,6 +134,9 @@ public record ServerConfig(
         private int limitRequestFields = 100;
         private int limitRequestFieldSize = 8190;
         private long limitRequestBody = 10L * 1024 * 1024;
+        private HandlerThreads threads = HandlerThreads.NONE;
+        private int threadQueue = 128;
+        private Duration requestTimeout = Duration.ZERO;
         private Path controlDir;
         private Path configFile;
         private String appClass;
@@ -258,6 +267,23 @@ public record ServerConfig(
             return this;
         }
 
+        /** Where blocking handlers run: {@link HandlerThreads#NONE} (the default), N platform threads, or virtual. */
+        public Builder threads(HandlerThreads t) {
+            this.threads = t;
+            return this;
+        }
+
+        public Builder threadQueue(int n) {
+            this.threadQueue = n;
+            return this;
+        }
+
+        /** Zero turns the request timeout off. */
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = d;
+            return this;
+        }
+
         /** Parent of the private control directory; default: the system temp directory. */
         public Builder controlDir(Path dir) {
             this.controlDir = dir;
@@ -314,6 +340,14 @@ public record ServerConfig(
             range("--limit-request-fields", limitRequestFields, 1, 32768, "give 1..32768 fields");
             range("--limit-request-field-size", limitRequestFieldSize, 64, 65536, "give 64..65536 bytes");
             range("--limit-request-body", limitRequestBody, 0, Long.MAX_VALUE, "give a size in bytes, 0 or more");
+            Objects.requireNonNull(threads, "threads");
+            if (threads.virtual() && Runtime.version().feature() < HandlerThreads.VIRTUAL_MIN_JAVA) {
+                throw new ConfigException("--threads", "virtual", "needs Java " + HandlerThreads.VIRTUAL_MIN_JAVA
+                        + " or newer (virtual threads), but this is Java " + Runtime.version()
+                        + "; run Prefork with Java 21+ or give a thread count, e.g. --threads 32");
+            }
+            range("--thread-queue", threadQueue, 1, 1_000_000, "give 1..1000000 requests");
+            nonNegative("--request-timeout", requestTimeout);
             for (String opt : workerJvmOpts) {
                 if (!opt.startsWith("-")) {
                     throw new ConfigException("--worker-jvm-opts", opt,
@@ -328,7 +362,7 @@ public record ServerConfig(
             return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
                     maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
                     keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
+                    limitRequestBody, threads, threadQueue, requestTimeout, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
         }
 
         private static void range(String option, long value, long min, long max, String remedy) {

@@ -40,8 +40,10 @@ public sealed interface ControlMessage {
     /**
      * Worker to master, periodically, from the control thread only when every event loop has ticked:
      * the worker's counters and how long its slowest event loop has gone without running its tick task.
+     * {@code requestTimeoutsTotal} counts requests answered 503 by {@code --request-timeout} (never decreasing).
      */
-    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis)
+    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis,
+                     long requestTimeoutsTotal)
             implements Report {
     }
 

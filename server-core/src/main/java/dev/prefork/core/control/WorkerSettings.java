@@ -23,6 +23,9 @@ import java.util.Map;
  * @param limitRequestBody      largest request body
  * @param maxRequests           requests after which the worker asks to be recycled; 0 = never
  * @param accessLog             log each request to logger {@code prefork.access}
+ * @param threads               where blocking handlers run: {@code 0} (no pool), a thread count, or {@code virtual}
+ * @param threadQueue           most requests waiting for a handler thread (virtual: most in flight)
+ * @param requestTimeoutMillis  a request unanswered this long is answered 503 and its connection closed; 0 = off
  */
 public record WorkerSettings(
         int workerId,
@@ -38,7 +41,10 @@ public record WorkerSettings(
         int limitRequestFieldSize,
         long limitRequestBody,
         long maxRequests,
-        boolean accessLog) {
+        boolean accessLog,
+        String threads,
+        int threadQueue,
+        long requestTimeoutMillis) {
 
     public List<String> toArgs() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -56,6 +62,9 @@ public record WorkerSettings(
         m.put("limit-request-body", Long.toString(limitRequestBody));
         m.put("max-requests", Long.toString(maxRequests));
         m.put("access-log", Boolean.toString(accessLog));
+        m.put("threads", threads);
+        m.put("thread-queue", Integer.toString(threadQueue));
+        m.put("request-timeout-ms", Long.toString(requestTimeoutMillis));
         List<String> args = new ArrayList<>();
         m.forEach((k, v) -> args.add("--" + k + "=" + v));
         return args;
@@ -86,7 +95,10 @@ public record WorkerSettings(
                     Integer.parseInt(req(m, "limit-request-field-size")),
                     Long.parseLong(req(m, "limit-request-body")),
                     Long.parseLong(req(m, "max-requests")),
-                    Boolean.parseBoolean(req(m, "access-log")));
+                    Boolean.parseBoolean(req(m, "access-log")),
+                    req(m, "threads"),
+                    Integer.parseInt(req(m, "thread-queue")),
+                    Long.parseLong(req(m, "request-timeout-ms")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);
         }

@@ -26,7 +26,8 @@ public final class WorkerSettingsFactory {
         return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
-                config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog());
+                config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
+                config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis());
     }
 
     static long heartbeatMillis(ServerConfig config) {

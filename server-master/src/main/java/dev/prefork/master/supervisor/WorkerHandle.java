@@ -26,6 +26,7 @@ final class WorkerHandle {
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
     private volatile long requestsTotal;
+    private volatile long requestTimeoutsTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
@@ -72,6 +73,7 @@ final class WorkerHandle {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
         requestsTotal = beat.requestsTotal();
+        requestTimeoutsTotal = beat.requestTimeoutsTotal();
         requestsInFlight = beat.requestsInFlight();
         connectionsOpen = beat.connectionsOpen();
     }
@@ -165,6 +167,10 @@ final class WorkerHandle {
 
     long requestsTotal() {
         return requestsTotal;
+    }
+
+    long requestTimeoutsTotal() {
+        return requestTimeoutsTotal;
     }
 
     int requestsInFlight() {

@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,13 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
     /** Immutable, so built once for every failed handler. */
     private static final HttpResponse INTERNAL_ERROR = HttpResponse.text(500, "500 Internal Server Error\n");
+    /**
+     * The answer when --request-timeout passes: 503, not 504, because this server is the origin, not a gateway
+     * (RFC 9110 §15.6.5 defines 504 for a gateway whose upstream did not answer; a proxy in front would log our
+     * 504 as its upstream's). The connection closes: the late handler result has nowhere to go.
+     */
+    static final HttpResponse REQUEST_TIMEOUT = HttpResponse.text(503, "503 Service Unavailable: request timeout\n")
+            .withHeader("Connection", "close");
 
     private final HttpHandler handler;
     private final HttpLimits limits;
@@ -100,6 +108,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         final HttpResponse fixed;
         final boolean keepAlive;
         long startNanos;
+        /** Its response is written (or the connection is gone): a late handler result is dropped. */
+        boolean answered;
+        ScheduledFuture<?> timeout;
 
         Exchange(HttpRequest head, byte[] body, HttpResponse fixed, boolean keepAlive) {
             this.head = head;
@@ -296,6 +307,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             respond(exchange, internalError(exchange, new NullPointerException("the handler returned null")));
             return;
         }
+        if (limits.requestTimeoutMillis() > 0) {
+            CompletionStage<HttpResponse> pending = stage;
+            exchange.timeout = ctx.executor().schedule(() -> timedOut(exchange, pending),
+                    limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
         stage.whenComplete((response, error) -> {
             if (ctx.executor().inEventLoop()) {
                 completed(exchange, response, error);
@@ -305,7 +321,27 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** On the event loop: the request outran --request-timeout. */
+    private void timedOut(Exchange exchange, CompletionStage<HttpResponse> stage) {
+        if (exchange.answered) {
+            return;
+        }
+        stats.requestTimedOut();
+        log.warn("request {} {} from {} not answered within --request-timeout {} ms; answering 503 and closing",
+                exchange.head.method(), exchange.head.uri(), ctx.channel().remoteAddress(), limits.requestTimeoutMillis());
+        respond(exchange, REQUEST_TIMEOUT);
+        try {
+            // Interrupts a blocking handler's thread (BlockingPool); a plain CompletableFuture just completes.
+            stage.toCompletableFuture().cancel(true);
+        } catch (UnsupportedOperationException notCancellable) {
+            // A stage that is not a CompletableFuture: its late result is dropped in completed().
+        }
+    }
+
     private void completed(Exchange exchange, HttpResponse response, Throwable error) {
+        if (exchange.answered) {
+            return;
+        }
         respond(exchange, error != null ? internalError(exchange, error) : orError(exchange, response));
     }
 
@@ -321,6 +357,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(Exchange exchange, HttpResponse response) {
+        exchange.answered = true;
+        if (exchange.timeout != null) {
+            exchange.timeout.cancel(false);
+        }
         Channel channel = ctx.channel();
         boolean keepAlive = exchange.keepAlive && !discarding && !tracker.isDraining()
                 && !closesConnection(response);

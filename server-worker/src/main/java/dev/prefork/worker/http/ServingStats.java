@@ -11,6 +11,7 @@ public final class ServingStats {
     private final LongAdder requestsTotal = new LongAdder();
     private final LongAdder requestsInFlight = new LongAdder();
     private final LongAdder connectionsOpen = new LongAdder();
+    private final LongAdder requestTimeouts = new LongAdder();
     private final long recycleAfter;
     private final Runnable onRecycleThreshold;
     private final AtomicBoolean recycleSignalled = new AtomicBoolean();
@@ -39,6 +40,15 @@ public final class ServingStats {
 
     public int connectionsOpen() {
         return (int) Math.max(0, connectionsOpen.sum());
+    }
+
+    /** Requests answered 503 by the request timeout. */
+    public long requestTimeoutsTotal() {
+        return requestTimeouts.sum();
+    }
+
+    void requestTimedOut() {
+        requestTimeouts.increment();
     }
 
     void requestStarted() {

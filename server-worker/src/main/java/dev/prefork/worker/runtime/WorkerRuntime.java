@@ -4,6 +4,7 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.worker.Application;
+import dev.prefork.worker.http.BlockingPool;
 import dev.prefork.worker.http.HttpLimits;
 import dev.prefork.worker.http.HttpServing;
 import dev.prefork.worker.http.ServingStats;
@@ -105,10 +106,16 @@ public final class WorkerRuntime implements WorkerCommands {
         Application application;
         HttpServing serving;
         Listeners listeners;
+        BlockingPool pool;
         try {
+            try {
+                pool = BlockingPool.create(settings.threads(), settings.threadQueue());
+            } catch (RuntimeException e) {
+                throw new BootFailure("--threads " + settings.threads() + ": " + e.getMessage(), e);
+            }
             application = ApplicationLoader.load(settings.appClass(), Thread.currentThread().getContextClassLoader());
             serving = new HttpServing(application, settings.workerId(), servingLoops, HttpLimits.from(settings),
-                    settings.accessLog(), stats);
+                    settings.accessLog(), stats, pool);
             ApplicationLoader.init(application, serving.context());
             ChannelInitializer<Channel> childHandler;
             try {
@@ -127,8 +134,9 @@ public final class WorkerRuntime implements WorkerCommands {
         LoopLagMonitor lag = LoopLagMonitor.watch(servingLoops, tickMillis(settings.heartbeatMillis()));
         ServingControl control = new WorkerServingControl(listeners, serving, application, id);
         controlLoop.execute(() -> startServing(control, lag));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s)", id, millisSince(mainStartNanos),
-                initMillis, settings.appClass(), listeners.addresses(), loopCount);
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s){}", id, millisSince(mainStartNanos),
+                initMillis, settings.appClass(), listeners.addresses(), loopCount,
+                pool == null ? "" : " and " + pool);
     }
 
     /** On the control loop. */
@@ -136,7 +144,8 @@ public final class WorkerRuntime implements WorkerCommands {
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
-                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
+                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal())),
+                period, period,
                 TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);
