@@ -52,8 +52,9 @@ final class LinuxInfrastructure implements Infrastructure {
     public Listeners bindListeners(ServerConfig config) {
         // With reuse-port: one socket per slot and address, bound for the initial pool; the supervisor grows and
         // shrinks the slots with the pool. Without it every slot shares one set.
-        ListenerSet set = ListenerSet.bind(config.binds(), config.backlog(), config.reusePort(), config.workers());
-        int socketCount = config.binds().size();
+        ListenerSet set = ListenerSet.bind(config.binds(), config.backlog(), config.reusePort(), config.workers(),
+                config.bindUnixMode(), config.bindUnixOwner());
+        int socketCount = set.socketCount();
         return new Listeners() {
             @Override
             public int socketCount() {

@@ -7,7 +7,9 @@ import java.util.Locale;
  * {@code --config} properties file. The CLI, the environment and the file are all read through this one table.
  */
 public enum ConfigOption {
-    BIND("bind", "HOST:PORT", "listen address; repeatable; [::]:8080 for IPv6 (env and file: comma-separated)", "127.0.0.1:8000", Kind.LIST),
+    BIND("bind", "HOST:PORT", "listen address; repeatable; [::]:8080 for IPv6, unix:/path/app.sock for a Unix socket (env and file: comma-separated)", "127.0.0.1:8000", Kind.LIST),
+    BIND_UNIX_MODE("bind-unix-mode", "OCTAL", "permissions of --bind unix: socket files (whoever may connect needs write)", "0660", Kind.VALUE),
+    BIND_UNIX_OWNER("bind-unix-owner", "[USER][:GROUP]", "owner and/or group of --bind unix: socket files (changing the user needs root)", null, Kind.VALUE),
     WORKERS("workers", "N", "worker JVMs, 1..1024", null, Kind.VALUE),
     ADMIN("admin", "HOST:PORT", "the master's admin HTTP (metrics, health); 'off' disables", "127.0.0.1:9000", Kind.VALUE),
     TIMEOUT("timeout", "SECONDS", "a worker silent this long is killed and replaced; 0 = off", "30", Kind.VALUE),

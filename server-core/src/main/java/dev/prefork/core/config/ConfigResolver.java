@@ -113,6 +113,8 @@ public final class ConfigResolver {
                 }
                 b.binds(binds);
             }
+            case BIND_UNIX_MODE -> b.bindUnixMode(octal(flag, v));
+            case BIND_UNIX_OWNER -> b.bindUnixOwner(v);
             case WORKERS -> b.workers(intValue(flag, v));
             case ADMIN -> b.admin(v);
             case TIMEOUT -> b.timeout(seconds(flag, v));
@@ -148,6 +150,14 @@ public final class ConfigResolver {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
             throw new ConfigException(flag, v, "is not a whole number; give digits only, e.g. " + flag + " 4");
+        }
+    }
+
+    private static int octal(String flag, String v) {
+        try {
+            return Integer.parseInt(v, 8);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag, v, "is not an octal mode; give e.g. " + flag + " 0660");
         }
     }
 

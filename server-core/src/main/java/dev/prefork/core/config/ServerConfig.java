@@ -16,6 +16,8 @@ import java.util.Objects;
  */
 public record ServerConfig(
         List<BindAddress> binds,
+        int bindUnixMode,
+        String bindUnixOwner,
         int workers,
         BindAddress admin,
         Duration timeout,
@@ -80,6 +82,8 @@ public record ServerConfig(
     public Builder toBuilder() {
         Builder b = new Builder();
         b.binds = new ArrayList<>(binds);
+        b.bindUnixMode = bindUnixMode;
+        b.bindUnixOwner = bindUnixOwner;
         b.workers = workers;
         b.admin = admin;
         b.timeout = timeout;
@@ -114,6 +118,8 @@ public record ServerConfig(
     /** Collects values; {@link #build()} validates all of them and names the first bad one. */
     public static final class Builder {
         private List<BindAddress> binds = new ArrayList<>();
+        private int bindUnixMode = 0660;
+        private String bindUnixOwner;
         private int workers = defaultWorkers();
         private BindAddress admin = BindAddress.parse("--admin", ConfigOption.ADMIN.defaultValue());
         private Duration timeout = Duration.ofSeconds(30);
@@ -155,6 +161,18 @@ public record ServerConfig(
         /** Adds a listen address, {@code HOST:PORT}. */
         public Builder bind(String hostPort) {
             this.binds.add(BindAddress.parse("--bind", hostPort));
+            return this;
+        }
+
+        /** Permission bits of Unix socket files, e.g. {@code 0660}. */
+        public Builder bindUnixMode(int mode) {
+            this.bindUnixMode = mode;
+            return this;
+        }
+
+        /** {@code user}, {@code user:group} or {@code :group} for Unix socket files; null keeps the master's. */
+        public Builder bindUnixOwner(String owner) {
+            this.bindUnixOwner = owner == null || owner.isBlank() ? null : owner.trim();
             return this;
         }
 
@@ -321,6 +339,13 @@ public record ServerConfig(
             List<BindAddress> effectiveBinds = binds.isEmpty()
                     ? List.of(BindAddress.parse("--bind", ConfigOption.BIND.defaultValue()))
                     : binds;
+            range("--bind-unix-mode", bindUnixMode, 0, 0777, "give octal permission bits, e.g. 0660");
+            if (bindUnixOwner != null && (bindUnixOwner.equals(":") || bindUnixOwner.indexOf(':') != bindUnixOwner.lastIndexOf(':'))) {
+                throw new ConfigException("--bind-unix-owner", bindUnixOwner, "is not USER, USER:GROUP or :GROUP");
+            }
+            if (admin != null && admin.isUnix()) {
+                throw new ConfigException("--admin", admin.toString(), "must be HOST:PORT; the admin HTTP has no Unix socket");
+            }
             range("--workers", workers, 1, MAX_WORKERS, "give a worker count from 1 to " + MAX_WORKERS);
             nonNegative("--timeout", timeout);
             nonNegative("--graceful-timeout", gracefulTimeout);
@@ -359,7 +384,7 @@ public record ServerConfig(
                         "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
             }
             Objects.requireNonNull(workerSystemProperties);
-            return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
+            return new ServerConfig(effectiveBinds, bindUnixMode, bindUnixOwner, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
                     maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
                     keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
                     limitRequestBody, threads, threadQueue, requestTimeout, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
