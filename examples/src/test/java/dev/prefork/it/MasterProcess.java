@@ -72,6 +72,11 @@ final class MasterProcess implements AutoCloseable {
         return startWith(List.of(extra), List.of("-jar", JAR.toAbsolutePath().toString()), AS_NOBODY);
     }
 
+    /** Starts {@code java -jar prefork-example.jar} through a launcher command that ends by exec'ing its arguments. */
+    static MasterProcess startJarWrapped(List<String> wrapper, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-jar", JAR.toAbsolutePath().toString()), wrapper);
+    }
+
     /** Runs a command as nobody: no group, no supplementary groups. */
     static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
 

@@ -1,0 +1,83 @@
+package dev.prefork.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * systemd socket activation the way systemd does it: a launcher binds the sockets, puts them at fds 3 and 4, sets
+ * LISTEN_FDS/LISTEN_PID (its own pid) and exec()s java, so the master's pid is the one named.
+ */
+class SystemdActivationIT {
+    /** argv: PORT SOCKET_PATH COMMAND...; fd 3 = TCP 127.0.0.1:PORT, fd 4 = Unix SOCKET_PATH. */
+    private static final String LAUNCHER = String.join("\n",
+            "import os, socket, sys",
+            "port, path, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]",
+            "tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+            "tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+            "tcp.bind(('127.0.0.1', port)); tcp.listen(128)",
+            "unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
+            "unix.bind(path); unix.listen(128)",
+            "os.dup2(tcp.fileno(), 3); os.dup2(unix.fileno(), 4)",
+            // dup2 onto the same number keeps Python's close-on-exec; systemd's fds are inheritable.
+            "os.set_inheritable(3, True); os.set_inheritable(4, True)",
+            "os.environ.update(LISTEN_FDS='2', LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES='http:local')",
+            "os.execv(cmd[0], cmd)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesTheActivatedSocketsInsteadOfBindingAndHidesTheVariablesFromWorkers() throws Exception {
+        int port = MasterProcess.freePort();
+        int notBound = MasterProcess.freePort();
+        Path socket = dir.resolve("activated.sock");
+        List<String> launcher = List.of("python3", "-c", LAUNCHER, Integer.toString(port), socket.toString());
+        try (MasterProcess m = MasterProcess.startJarWrapped(launcher, "--workers", "2",
+                "--bind", "127.0.0.1:" + notBound, "--reuse-port")) {
+            m.awaitReady(2);
+            assertThat(m.logText()).contains("systemd socket activation: serving 2 inherited socket(s)")
+                    .contains("fd 3 'http' (/127.0.0.1:" + port + ")").contains("fd 4 'local' (unix:" + socket + ")");
+
+            Curl.Result tcp = Curl.run("http://127.0.0.1:" + port + "/");
+            assertThat(tcp.status()).isEqualTo(200);
+            assertThat(tcp.body()).isEqualTo("Hello, World!");
+            Curl.Result unix = Curl.run("--unix-socket", socket.toString(), "http://localhost/");
+            assertThat(unix.status()).isEqualTo(200);
+            // --bind was not bound.
+            try (java.net.Socket s = new java.net.Socket()) {
+                Assertions.assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", notBound), 2000))
+                        .isInstanceOf(ConnectException.class);
+            }
+            for (long worker : m.workerPids()) {
+                String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(worker), "environ")),
+                        StandardCharsets.UTF_8);
+                assertThat(environ).doesNotContain("LISTEN_FDS").doesNotContain("LISTEN_PID");
+            }
+
+            m.signal("TERM");
+            assertThat(m.waitForExit(Duration.ofSeconds(30))).isZero();
+            // The socket unit owns the file: the master leaves it.
+            assertThat(socket).exists();
+        }
+    }
+
+    @Test
+    void variablesNamingAnotherProcessAreIgnored() throws Exception {
+        List<String> wrapper = List.of("env", "LISTEN_FDS=1", "LISTEN_PID=1");
+        try (MasterProcess m = MasterProcess.startJarWrapped(wrapper, "--workers", "1")) {
+            m.awaitReady(1);
+            assertThat(Curl.run("http://127.0.0.1:" + m.port + "/").status()).isEqualTo(200);
+            assertThat(m.logText()).contains("ignoring systemd socket activation: LISTEN_PID=1 is not this master");
+        }
+    }
+}
