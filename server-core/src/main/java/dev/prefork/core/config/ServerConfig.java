@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,148 +82,126 @@ public record ServerConfig(
     /** A builder seeded with this configuration, e.g. to change the worker count on TTIN. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.binds = new ArrayList<>(binds);
-        b.bindUnixMode = bindUnixMode;
-        b.bindUnixOwner = bindUnixOwner;
-        b.workers = workers;
-        b.admin = admin;
-        b.timeout = timeout;
-        b.gracefulTimeout = gracefulTimeout;
-        b.bootTimeout = bootTimeout;
-        b.drainDelay = drainDelay;
-        b.maxRequests = maxRequests;
-        b.maxRequestsJitter = maxRequestsJitter;
-        b.workerJvmOpts = new ArrayList<>(workerJvmOpts);
-        b.pidfile = pidfile;
-        b.logLevel = logLevel;
-        b.accessLog = accessLog;
-        b.reusePort = reusePort;
-        b.backlog = backlog;
-        b.keepAlive = keepAlive;
-        b.headerTimeout = headerTimeout;
-        b.limitRequestLine = limitRequestLine;
-        b.limitRequestFields = limitRequestFields;
-        b.limitRequestFieldSize = limitRequestFieldSize;
-        b.limitRequestBody = limitRequestBody;
-        b.threads = threads;
-        b.threadQueue = threadQueue;
-        b.requestTimeout = requestTimeout;
-        b.controlDir = controlDir;
-        b.configFile = configFile;
+        for (ConfigOption option : ConfigOption.values()) {
+            b.values.put(option, option.setting().read(this));
+        }
+        b.bindsGiven = true;
         b.appClass = appClass;
         b.workerSystemProperties = new LinkedHashMap<>(workerSystemProperties);
-        b.workerCds = workerCds;
         return b;
     }
 
-    /** Collects values; {@link #build()} validates all of them and names the first bad one. */
+    /**
+     * Collects values, starting from each option's default ({@link ConfigOption}); {@link #build()} runs every
+     * option's checks and names the first bad value.
+     */
     public static final class Builder {
-        private List<BindAddress> binds = new ArrayList<>();
-        private int bindUnixMode = 0660;
-        private String bindUnixOwner;
-        private int workers = defaultWorkers();
-        private BindAddress admin = BindAddress.parse("--admin", ConfigOption.ADMIN.defaultValue());
-        private Duration timeout = Duration.ofSeconds(30);
-        private Duration gracefulTimeout = Duration.ofSeconds(30);
-        private Duration bootTimeout = Duration.ofSeconds(60);
-        private Duration drainDelay = Duration.ZERO;
-        private long maxRequests;
-        private long maxRequestsJitter;
-        private List<String> workerJvmOpts = new ArrayList<>(splitJvmOpts(DEFAULT_WORKER_JVM_OPTS));
-        private Path pidfile;
-        private String logLevel = "info";
-        private boolean accessLog;
-        private boolean reusePort;
-        private int backlog = 2048;
-        private Duration keepAlive = Duration.ofSeconds(5);
-        private Duration headerTimeout = Duration.ofSeconds(10);
-        private int limitRequestLine = 4094;
-        private int limitRequestFields = 100;
-        private int limitRequestFieldSize = 8190;
-        private long limitRequestBody = 10L * 1024 * 1024;
-        private HandlerThreads threads = HandlerThreads.NONE;
-        private int threadQueue = 128;
-        private Duration requestTimeout = Duration.ZERO;
-        private Path controlDir;
-        private Path configFile;
+        private final Map<ConfigOption, Object> values = new EnumMap<>(ConfigOption.class);
+        /** Whether {@link #bind} adds to the addresses held, or replaces the default. */
+        private boolean bindsGiven;
         private String appClass;
         private Map<String, String> workerSystemProperties = new LinkedHashMap<>();
-        private boolean workerCds = true;
 
         private Builder() {
+            for (ConfigOption option : ConfigOption.values()) {
+                values.put(option, option.setting().defaultValue());
+            }
         }
 
-        /** Replaces the listen addresses. */
+        /** Sets an option to a value of its setting's type (the resolver's way in). */
+        void set(ConfigOption option, Object value) {
+            values.put(option, value);
+            if (option == ConfigOption.BIND) {
+                bindsGiven = true;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> T get(ConfigOption option) {
+            return (T) values.get(option);
+        }
+
+        /** Replaces the listen addresses; none means the default. */
         public Builder binds(List<BindAddress> addresses) {
-            this.binds = new ArrayList<>(addresses);
+            if (addresses.isEmpty()) {
+                values.put(ConfigOption.BIND, ConfigOption.BIND.setting().defaultValue());
+                bindsGiven = false;
+                return this;
+            }
+            set(ConfigOption.BIND, List.copyOf(addresses));
             return this;
         }
 
         /** Adds a listen address, {@code HOST:PORT}. */
         public Builder bind(String hostPort) {
-            this.binds.add(BindAddress.parse("--bind", hostPort));
+            List<BindAddress> binds = bindsGiven ? new ArrayList<>(this.<List<BindAddress>>get(ConfigOption.BIND))
+                    : new ArrayList<>();
+            binds.add(BindAddress.parse(ConfigOption.BIND.flag(), hostPort));
+            set(ConfigOption.BIND, List.copyOf(binds));
             return this;
         }
 
         /** Permission bits of Unix socket files, e.g. {@code 0660}. */
         public Builder bindUnixMode(int mode) {
-            this.bindUnixMode = mode;
+            set(ConfigOption.BIND_UNIX_MODE, mode);
             return this;
         }
 
         /** {@code user}, {@code user:group} or {@code :group} for Unix socket files; null keeps the master's. */
         public Builder bindUnixOwner(String owner) {
-            this.bindUnixOwner = owner == null || owner.isBlank() ? null : owner.trim();
+            set(ConfigOption.BIND_UNIX_OWNER, owner == null || owner.isBlank() ? null : owner.trim());
             return this;
         }
 
         public Builder workers(int n) {
-            this.workers = n;
+            set(ConfigOption.WORKERS, n);
             return this;
         }
 
         /** The admin HTTP address, or null to turn it off. */
         public Builder admin(BindAddress address) {
-            this.admin = address;
+            set(ConfigOption.ADMIN, address);
             return this;
         }
 
+        /** {@code HOST:PORT} or {@code off}. */
         public Builder admin(String hostPortOrOff) {
-            return admin("off".equalsIgnoreCase(hostPortOrOff) ? null : BindAddress.parse("--admin", hostPortOrOff));
+            set(ConfigOption.ADMIN, ConfigOption.ADMIN.setting().parse(ConfigOption.ADMIN.flag(), List.of(hostPortOrOff)));
+            return this;
         }
 
         public Builder timeout(Duration d) {
-            this.timeout = d;
+            set(ConfigOption.TIMEOUT, d);
             return this;
         }
 
         public Builder gracefulTimeout(Duration d) {
-            this.gracefulTimeout = d;
+            set(ConfigOption.GRACEFUL_TIMEOUT, d);
             return this;
         }
 
         public Builder bootTimeout(Duration d) {
-            this.bootTimeout = d;
+            set(ConfigOption.BOOT_TIMEOUT, d);
             return this;
         }
 
         public Builder drainDelay(Duration d) {
-            this.drainDelay = d;
+            set(ConfigOption.DRAIN_DELAY, d);
             return this;
         }
 
         public Builder maxRequests(long n) {
-            this.maxRequests = n;
+            set(ConfigOption.MAX_REQUESTS, n);
             return this;
         }
 
         public Builder maxRequestsJitter(long n) {
-            this.maxRequestsJitter = n;
+            set(ConfigOption.MAX_REQUESTS_JITTER, n);
             return this;
         }
 
         public Builder workerJvmOpts(List<String> opts) {
-            this.workerJvmOpts = new ArrayList<>(opts);
+            set(ConfigOption.WORKER_JVM_OPTS, List.copyOf(opts));
             return this;
         }
 
@@ -231,85 +210,85 @@ public record ServerConfig(
         }
 
         public Builder pidfile(Path path) {
-            this.pidfile = path;
+            set(ConfigOption.PIDFILE, path);
             return this;
         }
 
         public Builder logLevel(String level) {
-            this.logLevel = level;
+            set(ConfigOption.LOG_LEVEL, level);
             return this;
         }
 
         public Builder accessLog(boolean on) {
-            this.accessLog = on;
+            set(ConfigOption.ACCESS_LOG, on);
             return this;
         }
 
         public Builder reusePort(boolean on) {
-            this.reusePort = on;
+            set(ConfigOption.REUSE_PORT, on);
             return this;
         }
 
         public Builder backlog(int n) {
-            this.backlog = n;
+            set(ConfigOption.BACKLOG, n);
             return this;
         }
 
         public Builder keepAlive(Duration d) {
-            this.keepAlive = d;
+            set(ConfigOption.KEEP_ALIVE, d);
             return this;
         }
 
         public Builder headerTimeout(Duration d) {
-            this.headerTimeout = d;
+            set(ConfigOption.HEADER_TIMEOUT, d);
             return this;
         }
 
         public Builder limitRequestLine(int n) {
-            this.limitRequestLine = n;
+            set(ConfigOption.LIMIT_REQUEST_LINE, n);
             return this;
         }
 
         public Builder limitRequestFields(int n) {
-            this.limitRequestFields = n;
+            set(ConfigOption.LIMIT_REQUEST_FIELDS, n);
             return this;
         }
 
         public Builder limitRequestFieldSize(int n) {
-            this.limitRequestFieldSize = n;
+            set(ConfigOption.LIMIT_REQUEST_FIELD_SIZE, n);
             return this;
         }
 
         public Builder limitRequestBody(long n) {
-            this.limitRequestBody = n;
+            set(ConfigOption.LIMIT_REQUEST_BODY, n);
             return this;
         }
 
         /** Where blocking handlers run: {@link HandlerThreads#NONE} (the default), N platform threads, or virtual. */
         public Builder threads(HandlerThreads t) {
-            this.threads = t;
+            set(ConfigOption.THREADS, t);
             return this;
         }
 
         public Builder threadQueue(int n) {
-            this.threadQueue = n;
+            set(ConfigOption.THREAD_QUEUE, n);
             return this;
         }
 
         /** Zero turns the request timeout off. */
         public Builder requestTimeout(Duration d) {
-            this.requestTimeout = d;
+            set(ConfigOption.REQUEST_TIMEOUT, d);
             return this;
         }
 
         /** Parent of the private control directory; default: the system temp directory. */
         public Builder controlDir(Path dir) {
-            this.controlDir = dir;
+            set(ConfigOption.CONTROL_DIR, dir);
             return this;
         }
 
         public Builder configFile(Path file) {
-            this.configFile = file;
+            set(ConfigOption.CONFIG, file);
             return this;
         }
 
@@ -330,82 +309,31 @@ public record ServerConfig(
          * starts workers with it; {@code off} (false): workers start without it.
          */
         public Builder workerCds(boolean on) {
-            this.workerCds = on;
+            set(ConfigOption.WORKER_CDS, on);
             return this;
         }
 
-        /** Validates every value and seals the configuration. */
+        /** Runs every option's checks, in the table's order, and seals the configuration. */
         public ServerConfig build() {
-            List<BindAddress> effectiveBinds = binds.isEmpty()
-                    ? List.of(BindAddress.parse("--bind", ConfigOption.BIND.defaultValue()))
-                    : binds;
-            range("--bind-unix-mode", bindUnixMode, 0, 0777, "give octal permission bits, e.g. 0660");
-            if (bindUnixOwner != null && (bindUnixOwner.equals(":") || bindUnixOwner.indexOf(':') != bindUnixOwner.lastIndexOf(':'))) {
-                throw new ConfigException("--bind-unix-owner", bindUnixOwner, "is not USER, USER:GROUP or :GROUP");
-            }
-            if (admin != null && admin.isUnix()) {
-                throw new ConfigException("--admin", admin.toString(), "must be HOST:PORT; the admin HTTP has no Unix socket");
-            }
-            range("--workers", workers, 1, MAX_WORKERS, "give a worker count from 1 to " + MAX_WORKERS);
-            nonNegative("--timeout", timeout);
-            nonNegative("--graceful-timeout", gracefulTimeout);
-            nonNegative("--drain-delay", drainDelay);
-            if (bootTimeout == null || bootTimeout.isZero() || bootTimeout.isNegative()) {
-                throw new ConfigException("--boot-timeout", String.valueOf(bootTimeout), "must be at least 1 second");
-            }
-            range("--max-requests", maxRequests, 0, Long.MAX_VALUE, "give 0 (off) or a positive request count");
-            range("--max-requests-jitter", maxRequestsJitter, 0, Long.MAX_VALUE, "give 0 (off) or a positive count");
-            if (!LOG_LEVELS.contains(logLevel)) {
-                throw new ConfigException("--log-level", logLevel, "is not a level; give one of " + String.join(", ", LOG_LEVELS));
-            }
-            range("--backlog", backlog, 1, 65535, "give a backlog from 1 to 65535");
-            positive("--keep-alive", keepAlive);
-            positive("--header-timeout", headerTimeout);
-            range("--limit-request-line", limitRequestLine, 64, 65536, "give 64..65536 bytes");
-            range("--limit-request-fields", limitRequestFields, 1, 32768, "give 1..32768 fields");
-            range("--limit-request-field-size", limitRequestFieldSize, 64, 65536, "give 64..65536 bytes");
-            range("--limit-request-body", limitRequestBody, 0, Long.MAX_VALUE, "give a size in bytes, 0 or more");
-            Objects.requireNonNull(threads, "threads");
-            if (threads.virtual() && Runtime.version().feature() < HandlerThreads.VIRTUAL_MIN_JAVA) {
-                throw new ConfigException("--threads", "virtual", "needs Java " + HandlerThreads.VIRTUAL_MIN_JAVA
-                        + " or newer (virtual threads), but this is Java " + Runtime.version()
-                        + "; run Prefork with Java 21+ or give a thread count, e.g. --threads 32");
-            }
-            range("--thread-queue", threadQueue, 1, 1_000_000, "give 1..1000000 requests");
-            nonNegative("--request-timeout", requestTimeout);
-            for (String opt : workerJvmOpts) {
-                if (!opt.startsWith("-")) {
-                    throw new ConfigException("--worker-jvm-opts", opt,
-                            "is not a JVM option (they start with '-'); quote the whole list, e.g. --worker-jvm-opts \"-Xmx128m -XX:+UseSerialGC\"");
-                }
+            for (ConfigOption option : ConfigOption.values()) {
+                option.setting().checkHeld(option.flag(), values.get(option));
             }
             if (appClass == null || appClass.isBlank()) {
                 throw new ConfigException("APP_CLASS", appClass,
                         "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
             }
             Objects.requireNonNull(workerSystemProperties);
-            return new ServerConfig(effectiveBinds, bindUnixMode, bindUnixOwner, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
-                    maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
-                    keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, threads, threadQueue, requestTimeout, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
-        }
-
-        private static void range(String option, long value, long min, long max, String remedy) {
-            if (value < min || value > max) {
-                throw new ConfigException(option, Long.toString(value), "is out of range; " + remedy);
-            }
-        }
-
-        private static void nonNegative(String option, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new ConfigException(option, String.valueOf(d), "must be 0 or more seconds");
-            }
-        }
-
-        private static void positive(String option, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(option, String.valueOf(d), "must be at least 1 second");
-            }
+            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.BIND_UNIX_MODE),
+                    get(ConfigOption.BIND_UNIX_OWNER), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
+                    get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
+                    get(ConfigOption.DRAIN_DELAY), get(ConfigOption.MAX_REQUESTS), get(ConfigOption.MAX_REQUESTS_JITTER),
+                    get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
+                    get(ConfigOption.ACCESS_LOG), get(ConfigOption.REUSE_PORT), get(ConfigOption.BACKLOG),
+                    get(ConfigOption.KEEP_ALIVE), get(ConfigOption.HEADER_TIMEOUT), get(ConfigOption.LIMIT_REQUEST_LINE),
+                    get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
+                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.THREADS), get(ConfigOption.THREAD_QUEUE),
+                    get(ConfigOption.REQUEST_TIMEOUT), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
+                    appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS));
         }
     }
 }

@@ -4,11 +4,11 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.MetricNames;
 import dev.prefork.core.config.ConfigException;
 import dev.prefork.core.config.ServerConfig;
+import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.MasterHooks;
 import dev.prefork.master.net.ListenerSlots;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +34,8 @@ final class Arbiter {
     private final Supplier<ServerConfig> reloader;
     private final Runnable zombieScan;
     private final StopSequence stop;
-    private final LongSupplier clock;
+    private final NanoClock clock;
+    private final long masterPid;
     private boolean announcedReady;
     private boolean finished;
     private volatile boolean ready;
@@ -46,10 +47,12 @@ final class Arbiter {
      *                       the workers stop accepting, so that the last worker to close its copy closes the
      *                       socket and later clients are refused at once instead of waiting in a backlog that
      *                       nobody accepts from (and being reset at the master's exit)
+     * @param masterPid      this master's pid as {@code Posix} gave it, for the hooks
      */
     Arbiter(ServerConfig config, Supplier<ServerConfig> reloader, BlockingQueue<MasterEvent> events,
                    WorkerPool pool, WorkerController workers, CrashBackoff backoff, MasterMetrics metrics,
-                   ListenerSlots slots, Runnable closeListeners, Runnable zombieScan, LongSupplier clock) {
+                   ListenerSlots slots, Runnable closeListeners, Runnable zombieScan, NanoClock clock,
+                   long masterPid) {
         this.events = events;
         this.pool = pool;
         this.workers = workers;
@@ -58,6 +61,7 @@ final class Arbiter {
         this.reloader = reloader;
         this.zombieScan = zombieScan;
         this.clock = clock;
+        this.masterPid = masterPid;
         this.planner = new PoolPlanner(pool, workers, backoff, metrics, slots, config);
         this.watchdog = new Watchdog(pool, workers, metrics, this::bootFailed);
         this.stop = new StopSequence(pool, workers, closeListeners);
@@ -70,16 +74,16 @@ final class Arbiter {
         looping = true;
         try {
             start();
-            long nextTick = clock.getAsLong() + TICK_NANOS;
+            long nextTick = clock.nanos() + TICK_NANOS;
             while (!finished) {
-                MasterEvent event = events.poll(Math.max(0, nextTick - clock.getAsLong()), TimeUnit.NANOSECONDS);
-                lastLoopAt = clock.getAsLong();
+                MasterEvent event = events.poll(Math.max(0, nextTick - clock.nanos()), TimeUnit.NANOSECONDS);
+                lastLoopAt = clock.nanos();
                 if (event != null) {
                     handle(event);
                 }
-                if (clock.getAsLong() - nextTick >= 0) {
+                if (clock.nanos() - nextTick >= 0) {
                     tick();
-                    nextTick = clock.getAsLong() + TICK_NANOS;
+                    nextTick = clock.nanos() + TICK_NANOS;
                 }
             }
             return stop.exitCode();
@@ -98,13 +102,13 @@ final class Arbiter {
 
     /** Spawns the pool. */
     void start() {
-        lastLoopAt = clock.getAsLong();
+        lastLoopAt = clock.nanos();
         LOG.info("starting {} workers", planner.desired());
-        settle(clock.getAsLong());
+        settle(clock.nanos());
     }
 
     void handle(MasterEvent event) {
-        long now = clock.getAsLong();
+        long now = clock.nanos();
         try {
             dispatch(event, now);
         } catch (RuntimeException e) {
@@ -114,7 +118,7 @@ final class Arbiter {
     }
 
     void tick() {
-        long now = clock.getAsLong();
+        long now = clock.nanos();
         lastLoopAt = now;
         try {
             zombieScan.run();
@@ -199,7 +203,7 @@ final class Arbiter {
         }
         LOG.error("{} failed to boot: {}; stopping the master (exit {})", h, why, ExitCodes.BOOT_FAILURE);
         metrics.restarted(MetricNames.REASON_BOOT_FAILED);
-        beginFastStop(clock.getAsLong(), ExitCodes.BOOT_FAILURE);
+        beginFastStop(clock.nanos(), ExitCodes.BOOT_FAILURE);
     }
 
     private void beginFastStop(long now, int code) {
@@ -231,7 +235,7 @@ final class Arbiter {
         if (stop.running() && !announcedReady
                 && pool.count(w -> w.state() == WorkerState.READY) >= planner.desired()) {
             announcedReady = true;
-            MasterHooks.MasterInfo info = new MasterHooks.MasterInfo(ProcessHandle.current().pid(), planner.config());
+            MasterHooks.MasterInfo info = new MasterHooks.MasterInfo(masterPid, planner.config());
             workers.hooks().call("when_ready", x -> x.whenReady(info));
         }
         if (!finished && stop.done(now)) {
@@ -246,7 +250,7 @@ final class Arbiter {
 
     /** {@code /healthz}: the supervision loop is running and has turned recently. */
     boolean isHealthy() {
-        return looping && clock.getAsLong() - lastLoopAt < HEALTHY_NANOS;
+        return looping && clock.nanos() - lastLoopAt < HEALTHY_NANOS;
     }
 
     boolean isFinished() {

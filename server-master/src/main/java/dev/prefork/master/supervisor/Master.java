@@ -8,6 +8,7 @@ import dev.prefork.master.control.Secrets;
 import dev.prefork.master.control.WorkerAdmissions;
 import dev.prefork.master.net.BindException;
 import dev.prefork.master.os.ChildProcesses;
+import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.os.PidFile;
 import dev.prefork.master.os.Posix;
 import dev.prefork.master.process.WorkerSettingsFactory;
@@ -19,7 +20,6 @@ import java.util.Deque;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,18 +36,18 @@ public final class Master {
     private final Supplier<ServerConfig> reloader;
     private final Infrastructure infra;
     private final PrintStream err;
-    private final LongSupplier clock;
+    private final NanoClock clock;
     private final MasterHooks hooks;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
     public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
-                  LongSupplier clock) {
+                  NanoClock clock) {
         this(config, reloader, infra, err, clock, MasterHooks.NONE);
     }
 
     /** @param hooks the user's master hooks (embedding); a hook that throws is logged and ignored */
     public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
-                  LongSupplier clock, MasterHooks hooks) {
+                  NanoClock clock, MasterHooks hooks) {
         this.hooks = hooks == null ? MasterHooks.NONE : hooks;
         this.config = config;
         this.reloader = reloader;
@@ -74,7 +74,7 @@ public final class Master {
     }
 
     private int runMaster(HookCaller hookCaller) {
-        ChildProcesses children = new ChildProcesses();
+        ChildProcesses children = new ChildProcesses(clock);
         // Closed in reverse order of opening, on every exit path: workers first, the pid file last.
         Deque<Opened> opened = new ArrayDeque<>();
         boolean looping = false;
@@ -104,7 +104,7 @@ public final class Master {
             WorkerController workers = new WorkerController(pool, infra.launcher(), settings, admissions, children,
                     posix, new Secrets(), events, reaper.spawnLock(), hooks);
             Arbiter arbiter = new Arbiter(config, reloader, events, pool, workers, CrashBackoff.standard(), metrics,
-                    listeners, listeners::close, reaper::scan, clock);
+                    listeners, listeners::close, reaper::scan, clock, pid);
             if (config.admin() != null) {
                 opened.push(new Opened("admin HTTP",
                         infra.startAdmin(config.admin(), registry, arbiter::isHealthy, arbiter::isReady)));

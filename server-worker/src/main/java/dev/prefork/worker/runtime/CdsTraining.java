@@ -1,25 +1,11 @@
 package dev.prefork.worker.runtime;
 
 import dev.prefork.core.ExitCodes;
-import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
-import dev.prefork.worker.Application;
-import dev.prefork.worker.http.HttpLimits;
-import dev.prefork.worker.http.HttpServing;
 import dev.prefork.worker.http.ServingStats;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The class-loading training run behind {@code --worker-cds auto}: the master runs it once as
  * {@code java <worker opts> -XX:ArchiveClassesAtExit=<archive> -cp <worker class path> ...CdsTraining <settings>}.
- * It walks a worker's boot path for real (handshake with a stand-in master over a domain socket, receiving a
- * listening socket, loading and initialising the application, serving) and sends one request that the server
+ * It walks a worker's boot path for real: the handshake with a stand-in master ({@link TrainingMaster}) over a
+ * domain socket, receiving a listening socket, then {@link WorkerBoot} as a worker does (loading and initialising
+ * the application, serving); and it sends one request that the server
  * itself rejects (431, too many header fields), so the codec and response classes load without calling the
  * application's handler. Then it exits 0 and the JVM writes every class it loaded into the archive.
  */
@@ -45,35 +32,28 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        WorkerRuntime.disableNettyJfrUnlessSet(); // as a worker does: the same classes load
+        WorkerBoot.disableNettyJfrUnlessSet(); // as a worker does: the same classes load
         WorkerSettings settings = WorkerSettings.parse(args);
-        exitWithTheMaster();
+        WorkerIdentity id = new WorkerIdentity(settings.workerId(), ProcessHandle.current().pid());
+        // The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once.
+        new MasterWatch(System.in, settings.masterPid(), MasterWatch::currentParentPid,
+                reason -> Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED)).start();
         Path dir = Files.createTempDirectory("prefork-cds-training");
         Path controlPath = dir.resolve("control.sock");
         // The event loop first: it loads Netty's native library, which the socket needs.
-        EventLoopGroup controlLoop = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("prefork-control", true), EpollIoHandler.newFactory());
+        EventLoopGroup controlLoop = WorkerBoot.controlLoop();
         Socket listener = Socket.newSocketStream();
         try {
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             listener.listen(16);
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
-            Channel standInMaster = standInMaster(controlLoop, controlPath, listener.intValue());
+            Channel standInMaster = TrainingMaster.start(controlLoop, controlPath, listener.intValue());
             ControlLink link = ControlClient.connect(controlLoop, controlPath.toString(), settings.workerId(), "training",
                     1, new IgnoredCommands()).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-
-            EventLoopGroup servingLoops = new MultiThreadIoEventLoopGroup(1,
-                    new DefaultThreadFactory("prefork-http", true), EpollIoHandler.newFactory());
-            ServingStats stats = new ServingStats(settings.maxRequests(), () -> { });
-            Application application = ApplicationLoader.load(settings.appClass(),
-                    Thread.currentThread().getContextClassLoader());
-            HttpServing serving = new HttpServing(application, settings.workerId(), servingLoops,
-                    HttpLimits.from(settings), settings.accessLog(), stats);
-            ApplicationLoader.init(application, serving.context());
-            Listeners.register(link.listenFds(), servingLoops, serving.childHandler());
-            link.send(new ControlMessage.Ready()).awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
-            LoopLagMonitor.watch(servingLoops, 100);
+            WorkerBoot.Serving serving = WorkerBoot.serve(settings, id, link,
+                    new ServingStats(settings.maxRequests(), () -> { }), true);
+            serving.readySent().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
             String answer = rejectedRequest(port, settings.limitRequestFields() + 1);
             if (!answer.startsWith("HTTP/1.1 431")) {
                 throw new IllegalStateException("the training request was answered " + firstLine(answer));
@@ -87,48 +67,6 @@ public final class CdsTraining {
         }
         // Not halt: the archive is written by the JVM's normal exit.
         System.exit(0);
-    }
-
-    /** The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once. */
-    private static void exitWithTheMaster() {
-        Thread watch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // nothing is sent
-                }
-            } catch (java.io.IOException ignored) {
-                // same as EOF
-            }
-            Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED);
-        }, "prefork-cds-training-master-watch");
-        watch.setDaemon(true);
-        watch.start();
-    }
-
-    /** Accepts one worker and passes it the listening socket, as the master does; ignores what it sends. */
-    private static Channel standInMaster(EventLoopGroup loop, Path path, int listenFd) throws InterruptedException {
-        return new io.netty.bootstrap.ServerBootstrap()
-                .group(loop)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                ctx.writeAndFlush(new FileDescriptor(listenFd));
-                            }
-
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ReferenceCountUtil.release(msg);
-                            }
-                        });
-                    }
-                })
-                .bind(new DomainSocketAddress(path.toString()))
-                .sync()
-                .channel();
     }
 
     /** A request with one header field too many: answered 431 by the server, never seen by the application. */

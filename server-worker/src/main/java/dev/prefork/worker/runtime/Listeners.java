@@ -46,7 +46,7 @@ final class Listeners {
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
-            throws BootFailure {
+            throws WorkerBootException {
         List<AbstractEpollServerChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
@@ -63,7 +63,7 @@ final class Listeners {
                 for (Channel c : channels) {
                     c.close();
                 }
-                throw new BootFailure("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
+                throw new WorkerBootException("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
                         + registered.cause() + "; check the --bind addresses in the master's log", registered.cause());
             }
             channels.add((AbstractEpollServerChannel) registered.channel());
@@ -71,11 +71,11 @@ final class Listeners {
         return new Listeners(channels, childHandler);
     }
 
-    private static boolean isUnix(int fd) throws BootFailure {
+    private static boolean isUnix(int fd) throws WorkerBootException {
         try {
             return new Socket(fd).getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX;
         } catch (IOException e) {
-            throw new BootFailure("cannot read the address family of the listening socket fd " + fd + ": " + e
+            throw new WorkerBootException("cannot read the address family of the listening socket fd " + fd + ": " + e
                     + "; the master passed something that is not a socket", e);
         }
     }
