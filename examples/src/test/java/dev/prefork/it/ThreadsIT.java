@@ -63,9 +63,13 @@ class ThreadsIT {
             assertThat(full.status()).isEqualTo(503);
             assertThat(full.body()).containsIgnoringCase("retry-after: 1").contains("handler threads are busy");
             assertThat(full.seconds()).isLessThan(1.0);
+            // The refusal reaches the master with the next heartbeat.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> m.metric("prefork_requests_rejected_total{reason=\"threads_full\"}") == 1);
             for (CompletableFuture<Curl.Result> s : slow) {
                 assertThat(s.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
             }
+            assertThat(m.metric("prefork_requests_rejected_total{reason=\"threads_full\"}")).isEqualTo(1);
         }
     }
 

@@ -39,6 +39,8 @@ final class MasterMetrics {
     private final AtomicLong retiredRequests = new AtomicLong();
     /** Request timeouts counted by workers that are gone. */
     private final AtomicLong retiredTimeouts = new AtomicLong();
+    /** Requests refused for full handler threads by workers that are gone. */
+    private final AtomicLong retiredThreadsFull = new AtomicLong();
 
     MasterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -67,6 +69,12 @@ final class MasterMetrics {
         FunctionCounter.builder(MetricNames.REQUEST_TIMEOUTS, this,
                         m -> m.retiredTimeouts.get() + m.sum(WorkerHandle::requestTimeoutsTotal))
                 .description("requests answered 503 after --request-timeout, all workers, from heartbeats")
+                .register(registry);
+        FunctionCounter.builder(MetricNames.REQUESTS_REJECTED, this,
+                        m -> m.retiredThreadsFull.get() + m.sum(WorkerHandle::threadsFullTotal))
+                .tag(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL)
+                .description("requests refused 503 at once, all workers, from heartbeats; threads_full: every "
+                        + "--threads handler thread busy and --thread-queue full")
                 .register(registry);
         Gauge.builder(MetricNames.REQUESTS_IN_FLIGHT, this, m -> m.sum(WorkerHandle::requestsInFlight))
                 .description("requests in flight in all workers, from heartbeats").register(registry);
@@ -129,6 +137,7 @@ final class MasterMetrics {
         if (connected.remove(h.id()) != null) {
             retiredRequests.addAndGet(h.requestsTotal());
             retiredTimeouts.addAndGet(h.requestTimeoutsTotal());
+            retiredThreadsFull.addAndGet(h.threadsFullTotal());
         }
         List<Meter> meters = perWorker.remove(h.id());
         if (meters != null) {

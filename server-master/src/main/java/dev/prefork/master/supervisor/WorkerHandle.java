@@ -27,6 +27,7 @@ final class WorkerHandle {
     private long maxLoopLagMillis;
     private volatile long requestsTotal;
     private volatile long requestTimeoutsTotal;
+    private volatile long threadsFullTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
@@ -74,6 +75,7 @@ final class WorkerHandle {
         maxLoopLagMillis = beat.maxLoopLagMillis();
         requestsTotal = beat.requestsTotal();
         requestTimeoutsTotal = beat.requestTimeoutsTotal();
+        threadsFullTotal = beat.threadsFullTotal();
         requestsInFlight = beat.requestsInFlight();
         connectionsOpen = beat.connectionsOpen();
     }
@@ -171,6 +173,10 @@ final class WorkerHandle {
 
     long requestTimeoutsTotal() {
         return requestTimeoutsTotal;
+    }
+
+    long threadsFullTotal() {
+        return threadsFullTotal;
     }
 
     int requestsInFlight() {

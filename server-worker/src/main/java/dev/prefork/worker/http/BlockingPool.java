@@ -13,7 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The worker's handler threads ({@code --threads}): N platform threads sharing a queue (Gunicorn's gthread), or
@@ -30,30 +29,33 @@ public final class BlockingPool implements AutoCloseable {
     private final ExecutorService executor;
     private final Semaphore admissions;
     private final String description;
-    private final LongAdder rejected = new LongAdder();
+    /** Counts the requests refused for a full pool; the heartbeat carries the count to the master's metrics. */
+    private final ServingStats stats;
 
-    private BlockingPool(ExecutorService executor, int admissions, String description) {
+    private BlockingPool(ExecutorService executor, int admissions, String description, ServingStats stats) {
         this.executor = executor;
         this.admissions = new Semaphore(admissions);
         this.description = description;
+        this.stats = stats;
     }
 
     /**
      * @param threads {@code 0} (none: returns null), a thread count, or {@code virtual}
      * @param queue   requests that may wait for a thread (virtual: run at once)
+     * @param stats   the worker's counters, where each request refused for a full pool is counted
      * @throws IllegalStateException when {@code virtual} is asked on a Java without virtual threads
      */
-    public static BlockingPool create(String threads, int queue) {
+    public static BlockingPool create(String threads, int queue, ServingStats stats) {
         if ("virtual".equals(threads)) {
             return new BlockingPool(virtualThreadPerTask(), queue, "one virtual thread per request, at most "
-                    + queue + " in flight");
+                    + queue + " in flight", stats);
         }
         int n = Integer.parseInt(threads);
         if (n == 0) {
             return null;
         }
         ExecutorService pool = Executors.newFixedThreadPool(n, new DefaultThreadFactory("prefork-handler", true));
-        return new BlockingPool(pool, n + queue, n + " handler threads, " + queue + " may wait");
+        return new BlockingPool(pool, n + queue, n + " handler threads, " + queue + " may wait", stats);
     }
 
     /**
@@ -77,7 +79,7 @@ public final class BlockingPool implements AutoCloseable {
     HttpHandler handler(BlockingHttpHandler handler) {
         return request -> {
             if (!admissions.tryAcquire()) {
-                rejected.increment();
+                stats.threadsFull();
                 return POOL_FULL;
             }
             Call call = new Call();
@@ -93,16 +95,11 @@ public final class BlockingPool implements AutoCloseable {
                 });
             } catch (RejectedExecutionException e) {
                 admissions.release();
-                rejected.increment();
+                stats.threadsFull();
                 return POOL_FULL;
             }
             return call;
         };
-    }
-
-    /** Requests answered 503 because the pool was full. */
-    public long rejectedTotal() {
-        return rejected.sum();
     }
 
     @Override

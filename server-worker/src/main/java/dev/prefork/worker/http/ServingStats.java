@@ -12,6 +12,7 @@ public final class ServingStats {
     private final LongAdder requestsInFlight = new LongAdder();
     private final LongAdder connectionsOpen = new LongAdder();
     private final LongAdder requestTimeouts = new LongAdder();
+    private final LongAdder threadsFull = new LongAdder();
     private final long recycleAfter;
     private final Runnable onRecycleThreshold;
     private final AtomicBoolean recycleSignalled = new AtomicBoolean();
@@ -49,6 +50,15 @@ public final class ServingStats {
 
     void requestTimedOut() {
         requestTimeouts.increment();
+    }
+
+    /** Requests answered 503 at once because every handler thread was busy and the thread queue full. */
+    public long threadsFullTotal() {
+        return threadsFull.sum();
+    }
+
+    void threadsFull() {
+        threadsFull.increment();
     }
 
     void requestStarted() {

@@ -66,7 +66,7 @@ final class WorkerBoot {
                 new DefaultThreadFactory("prefork-http", daemonLoops), EpollIoHandler.newFactory());
         BlockingPool pool;
         try {
-            pool = BlockingPool.create(settings.threads(), settings.threadQueue());
+            pool = BlockingPool.create(settings.threads(), settings.threadQueue(), stats);
         } catch (RuntimeException e) {
             throw new WorkerBootException("--threads " + settings.threads() + ": " + e.getMessage(), e);
         }

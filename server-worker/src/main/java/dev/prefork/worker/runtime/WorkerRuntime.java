@@ -106,7 +106,8 @@ public final class WorkerRuntime implements WorkerCommands {
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
-                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal())),
+                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal(),
+                stats.threadsFullTotal())),
                 period, period,
                 TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {

@@ -50,7 +50,7 @@ class BlockingHandlersTest {
     }
 
     private BlockingPool pool(String threads, int queue) {
-        BlockingPool pool = BlockingPool.create(threads, queue);
+        BlockingPool pool = BlockingPool.create(threads, queue, stats);
         pools.add(pool);
         return pool;
     }
@@ -114,11 +114,13 @@ class BlockingHandlersTest {
         assertThat(rejected).isDone();
         assertThat(rejected.join().status()).isEqualTo(503);
         assertThat(rejected.join().header("Retry-After")).isEqualTo("1");
+        assertThat(stats.threadsFullTotal()).as("refusals counted for the heartbeat").isEqualTo(1);
         release.countDown();
         assertThat(first.toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
         assertThat(queued.toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
         // Permits come back: the next request is admitted again.
         assertThat(handler.handle(request).toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(stats.threadsFullTotal()).isEqualTo(1);
     }
 
     @Test
@@ -216,7 +218,7 @@ class BlockingHandlersTest {
             assertThat(awaitOutput(ch)).endsWith("v");
             assertThat(virtual).isTrue();
         } else {
-            assertThatThrownBy(() -> BlockingPool.create("virtual", 8)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> BlockingPool.create("virtual", 8, stats)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Java 21").hasMessageContaining(Runtime.version().toString());
         }
     }
