@@ -122,7 +122,8 @@ class BackpressureIT {
     }
 
     /** VmRSS of a process in KiB; the worker's death fails the test here rather than with a misleading number. */
-    private static long rssKib(long pid) throws IOException {
+    /** The VmRSS of {@code pid}, from /proc (also used by Http2IT). */
+    static long rssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));

@@ -32,6 +32,8 @@ public final class MetricNames {
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
+    /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
+    public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";

@@ -1,5 +1,6 @@
 package dev.prefork.core.config;
 
+import dev.prefork.core.tls.ClientCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -159,6 +160,63 @@ public enum ConfigOption {
     REQUEST_TIMEOUT(Setting.seconds("request-timeout",
                     "a request not answered this long after its handler was called is answered 503 and its connection closed; 0 = off")
             .byDefault(Duration.ZERO).check(Setting.atLeastZero()).in(ServerConfig::requestTimeout)),
+    CERTFILE(Setting.path("certfile", "FILE", "PEM certificate chain, leaf first: serve TLS (the key may be in this file too)")
+            .absentMeans("none").in(ServerConfig::certFile)),
+    KEYFILE(Setting.path("keyfile", "FILE", "PEM private key of the certificate: PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted")
+            .absentMeans("none").in(ServerConfig::keyFile)),
+    CA_CERTS(Setting.path("ca-certs", "FILE", "PEM CA certificates that client certificates are verified against")
+            .absentMeans("none").in(ServerConfig::caCerts)),
+    CERT_REQS(Setting.value("cert-reqs", "0|1|2",
+                    "client certificates: 0 not asked for, 1 optional, 2 required (1 and 2 need --ca-certs)",
+                    (flag, values) -> {
+                        String v = Setting.last(values);
+                        ClientCertificates mode = v.matches("[0-9]") ? ClientCertificates.ofCode(Integer.parseInt(v)) : null;
+                        if (mode == null) {
+                            throw new ConfigException(flag, v, "is not 0, 1 or 2 (Gunicorn's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED)");
+                        }
+                        return mode;
+                    }, mode -> Integer.toString(mode.code()))
+            .byDefault(ClientCertificates.NONE)
+            .check((flag, mode) -> {
+                if (mode == null) {
+                    throw new ConfigException(flag, null, "is missing; give 0, 1 or 2");
+                }
+            })
+            .in(ServerConfig::certReqs)),
+    CIPHERS(Setting.plain("ciphers", "LIST",
+                    "TLS cipher suites by IANA name, comma- or colon-separated; default: the TLS provider's secure defaults",
+                    ServerConfig::splitCiphers, ciphers -> String.join(",", ciphers))
+            .byDefault(List::of, "the TLS provider's secure defaults")
+            .check(TlsValidation::knownCipherSuites)
+            .in(ServerConfig::ciphers)),
+    TLS_MIN_VERSION(Setting.plain("tls-min-version", "1.2|1.3", "oldest TLS version accepted", version -> version,
+                    version -> version)
+            .byDefault("1.2")
+            .check((flag, version) -> {
+                if (!ServerConfig.TLS_VERSIONS.contains(version)) {
+                    throw new ConfigException(flag, version, "is not a TLS version; give 1.2 or 1.3");
+                }
+            })
+            .in(ServerConfig::tlsMinVersion)),
+    HTTP2(Setting.value("http2", "on|off", "HTTP/2: h2 over TLS by ALPN, cleartext h2c by prior knowledge and by Upgrade",
+                    (flag, values) -> {
+                        String v = Setting.last(values);
+                        return switch (v.toLowerCase(Locale.ROOT)) {
+                            case "on", "true", "yes", "1" -> true;
+                            case "off", "false", "no", "0" -> false;
+                            default -> throw new ConfigException(flag, v, "is not on or off; give " + flag + " on or "
+                                    + flag + " off");
+                        };
+                    }, on -> on ? "on" : "off")
+            .byDefault(true).in(ServerConfig::http2)),
+    HTTP2_MAX_CONCURRENT_STREAMS(Setting.integer("http2-max-concurrent-streams", "N",
+                    "streams a client may have open at once on one HTTP/2 connection")
+            .byDefault(100).check(Setting.intRange(1, 100_000, "give 1..100000 streams"))
+            .in(ServerConfig::http2MaxConcurrentStreams)),
+    HTTP2_INITIAL_WINDOW_SIZE(Setting.integer("http2-initial-window-size", "BYTES",
+                    "HTTP/2 per-stream flow-control window announced to clients (request bodies)")
+            .byDefault(65_535).check(Setting.intRange(1, Integer.MAX_VALUE, "give 1..2147483647 bytes (RFC 9113)"))
+            .in(ServerConfig::http2InitialWindowSize)),
     CONTROL_DIR(Setting.plain("control-dir", "PATH", "parent directory of the master's private control directory",
                     Path::of, Path::toString)
             .absentMeans("java.io.tmpdir").in(ServerConfig::controlDir)),

@@ -1,5 +1,6 @@
 package dev.prefork.core.config;
 
+import dev.prefork.core.tls.ClientCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,16 @@ public record ServerConfig(
         Path configFile,
         String appClass,
         Map<String, String> workerSystemProperties,
-        boolean workerCds) {
+        boolean workerCds,
+        Path certFile,
+        Path keyFile,
+        Path caCerts,
+        ClientCertificates certReqs,
+        List<String> ciphers,
+        String tlsMinVersion,
+        boolean http2,
+        int http2MaxConcurrentStreams,
+        int http2InitialWindowSize) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -63,6 +73,15 @@ public record ServerConfig(
         binds = List.copyOf(binds);
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
+        ciphers = List.copyOf(ciphers);
+    }
+
+    /** The TLS versions accepted by {@code --tls-min-version}. */
+    public static final List<String> TLS_VERSIONS = List.of("1.2", "1.3");
+
+    /** True when the listeners serve TLS ({@code --certfile} given). */
+    public boolean tls() {
+        return certFile != null;
     }
 
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
@@ -73,6 +92,17 @@ public record ServerConfig(
     public static List<String> splitJvmOpts(String opts) {
         String trimmed = opts == null ? "" : opts.trim();
         return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+    }
+
+    /** {@code --ciphers}: names separated by commas, colons or blanks; none (empty) means the provider's defaults. */
+    static List<String> splitCiphers(String list) {
+        List<String> names = new ArrayList<>();
+        for (String name : (list == null ? "" : list).split("[,:\\s]+")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        return List.copyOf(names);
     }
 
     public static Builder builder() {
@@ -313,7 +343,56 @@ public record ServerConfig(
             return this;
         }
 
-        /** Runs every option's checks, in the table's order, and seals the configuration. */
+        /** {@code --certfile}: the PEM certificate chain; null serves plain HTTP. */
+        public Builder certFile(Path file) {
+            set(ConfigOption.CERTFILE, file);
+            return this;
+        }
+
+        /** {@code --keyfile}: the PEM private key; null when it is in the certificate file. */
+        public Builder keyFile(Path file) {
+            set(ConfigOption.KEYFILE, file);
+            return this;
+        }
+
+        /** {@code --ca-certs}: CA certificates for client certificates, or null. */
+        public Builder caCerts(Path file) {
+            set(ConfigOption.CA_CERTS, file);
+            return this;
+        }
+
+        public Builder certReqs(ClientCertificates mode) {
+            set(ConfigOption.CERT_REQS, mode);
+            return this;
+        }
+
+        /** {@code --ciphers}: IANA cipher suite names separated by commas or colons; empty for the defaults. */
+        public Builder ciphers(String list) {
+            set(ConfigOption.CIPHERS, splitCiphers(list));
+            return this;
+        }
+
+        public Builder tlsMinVersion(String version) {
+            set(ConfigOption.TLS_MIN_VERSION, version);
+            return this;
+        }
+
+        public Builder http2(boolean on) {
+            set(ConfigOption.HTTP2, on);
+            return this;
+        }
+
+        public Builder http2MaxConcurrentStreams(int n) {
+            set(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS, n);
+            return this;
+        }
+
+        public Builder http2InitialWindowSize(int bytes) {
+            set(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE, bytes);
+            return this;
+        }
+
+        /** Runs every option's checks, in the table's order, then the checks across options (TLS), and seals the configuration. */
         public ServerConfig build() {
             for (ConfigOption option : ConfigOption.values()) {
                 option.setting().checkHeld(option.flag(), values.get(option));
@@ -323,6 +402,8 @@ public record ServerConfig(
                         "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
             }
             Objects.requireNonNull(workerSystemProperties);
+            TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
+                    get(ConfigOption.CERT_REQS), get(ConfigOption.CIPHERS));
             return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.BIND_UNIX_MODE),
                     get(ConfigOption.BIND_UNIX_OWNER), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
                     get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
@@ -333,7 +414,10 @@ public record ServerConfig(
                     get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
                     get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.THREADS), get(ConfigOption.THREAD_QUEUE),
                     get(ConfigOption.REQUEST_TIMEOUT), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
-                    appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS));
+                    appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
+                    get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
+                    get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
+                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE));
         }
     }
 }

@@ -21,6 +21,7 @@ public final class ControlCodec {
     static final byte HEARTBEAT = 4;
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
+    static final byte CERTIFICATE_SERVED = 7;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
 
@@ -62,6 +63,8 @@ public final class ControlCodec {
             putString(body, truncate(m.reason(), 900));
         } else if (message instanceof ControlMessage.RecycleRequest m) {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
+        } else if (message instanceof ControlMessage.CertificateServed m) {
+            body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
         } else if (message instanceof ControlMessage.Drain m) {
             body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
@@ -122,6 +125,7 @@ public final class ControlCodec {
                     body.getLong(), body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
+            case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             default -> null;

@@ -49,6 +49,13 @@ public sealed interface ControlMessage {
             implements Report {
     }
 
+    /**
+     * Worker to master: the TLS certificate it now serves to new connections expires at this instant (epoch
+     * seconds); sent once it serves and again after each certificate rotation.
+     */
+    record CertificateServed(long notAfterEpochSeconds) implements Report {
+    }
+
     /** Worker to master: the application could not start; the worker exits with the boot-error code. */
     record BootFailed(String reason) implements Report {
     }

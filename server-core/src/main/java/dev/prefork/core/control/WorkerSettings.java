@@ -26,6 +26,15 @@ import java.util.Map;
  * @param threads               where blocking handlers run: {@code 0} (no pool), a thread count, or {@code virtual}
  * @param threadQueue           most requests waiting for a handler thread (virtual: most in flight)
  * @param requestTimeoutMillis  a request unanswered this long is answered 503 and its connection closed; 0 = off
+ * @param certFile              PEM certificate chain, or "" for plain HTTP
+ * @param keyFile               PEM private key, or "" when it is in the certificate file
+ * @param caCerts               PEM CA certificates for client certificates, or ""
+ * @param certReqs              client certificates: 0 none, 1 optional, 2 required
+ * @param ciphers               cipher suites, comma-separated, or "" for the provider's defaults
+ * @param tlsMinVersion         oldest TLS version, 1.2 or 1.3
+ * @param http2                 serve HTTP/2 (h2 by ALPN, h2c)
+ * @param http2MaxConcurrentStreams streams per HTTP/2 connection
+ * @param http2InitialWindowSize    per-stream flow-control window announced to clients
  */
 public record WorkerSettings(
         int workerId,
@@ -44,7 +53,21 @@ public record WorkerSettings(
         boolean accessLog,
         String threads,
         int threadQueue,
-        long requestTimeoutMillis) {
+        long requestTimeoutMillis,
+        String certFile,
+        String keyFile,
+        String caCerts,
+        int certReqs,
+        String ciphers,
+        String tlsMinVersion,
+        boolean http2,
+        int http2MaxConcurrentStreams,
+        int http2InitialWindowSize) {
+
+    /** True when the worker serves TLS. */
+    public boolean tls() {
+        return !certFile.isEmpty();
+    }
 
     public List<String> toArgs() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -65,6 +88,15 @@ public record WorkerSettings(
         m.put("threads", threads);
         m.put("thread-queue", Integer.toString(threadQueue));
         m.put("request-timeout-ms", Long.toString(requestTimeoutMillis));
+        m.put("certfile", certFile);
+        m.put("keyfile", keyFile);
+        m.put("ca-certs", caCerts);
+        m.put("cert-reqs", Integer.toString(certReqs));
+        m.put("ciphers", ciphers);
+        m.put("tls-min-version", tlsMinVersion);
+        m.put("http2", Boolean.toString(http2));
+        m.put("http2-max-concurrent-streams", Integer.toString(http2MaxConcurrentStreams));
+        m.put("http2-initial-window-size", Integer.toString(http2InitialWindowSize));
         List<String> args = new ArrayList<>();
         m.forEach((k, v) -> args.add("--" + k + "=" + v));
         return args;
@@ -98,7 +130,16 @@ public record WorkerSettings(
                     Boolean.parseBoolean(req(m, "access-log")),
                     req(m, "threads"),
                     Integer.parseInt(req(m, "thread-queue")),
-                    Long.parseLong(req(m, "request-timeout-ms")));
+                    Long.parseLong(req(m, "request-timeout-ms")),
+                    req(m, "certfile"),
+                    req(m, "keyfile"),
+                    req(m, "ca-certs"),
+                    Integer.parseInt(req(m, "cert-reqs")),
+                    req(m, "ciphers"),
+                    req(m, "tls-min-version"),
+                    Boolean.parseBoolean(req(m, "http2")),
+                    Integer.parseInt(req(m, "http2-max-concurrent-streams")),
+                    Integer.parseInt(req(m, "http2-initial-window-size")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);
         }

@@ -12,7 +12,7 @@ public final class RandomControlMessages {
 
     /** 1..8 messages. */
     public static List<ControlMessage> list(SplittableRandom random) {
-        int n = 1 + random.nextInt(8);
+        int n = 1 + random.nextInt(9);
         List<ControlMessage> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(one(random));
@@ -21,7 +21,7 @@ public final class RandomControlMessages {
     }
 
     public static ControlMessage one(SplittableRandom random) {
-        return switch (random.nextInt(8)) {
+        return switch (random.nextInt(9)) {
             case 0 -> new ControlMessage.Hello(random.nextInt(), text(random));
             case 1 -> new ControlMessage.SocketsReceived(random.nextInt(65));
             case 2 -> new ControlMessage.Ready();
@@ -34,6 +34,7 @@ public final class RandomControlMessages {
                 long finish = random.nextLong(Long.MAX_VALUE);
                 yield new ControlMessage.Drain(random.nextLong(finish + 1), finish);
             }
+            case 7 -> new ControlMessage.CertificateServed(random.nextLong());
             default -> new ControlMessage.Stop();
         };
     }

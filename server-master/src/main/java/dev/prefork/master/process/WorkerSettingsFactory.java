@@ -27,7 +27,15 @@ public final class WorkerSettingsFactory {
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
                 config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
-                config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis());
+                config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis(),
+                pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
+                config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize());
+    }
+
+    /** Absolute, so a worker started in another directory reads the same file; "" for none. */
+    private static String pathText(java.nio.file.Path path) {
+        return path == null ? "" : path.toAbsolutePath().toString();
     }
 
     static long heartbeatMillis(ServerConfig config) {

@@ -41,6 +41,8 @@ final class MasterMetrics {
     private final AtomicLong retiredTimeouts = new AtomicLong();
     /** Requests refused for full handler threads by workers that are gone. */
     private final AtomicLong retiredThreadsFull = new AtomicLong();
+    /** Registered at the first certificate report: a plain-HTTP server has no such gauge. */
+    private Gauge certificateExpiry;
 
     MasterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -130,6 +132,30 @@ final class MasterMetrics {
                 .tags(tags).description("open connections, by worker").register(registry));
         perWorker.put(h.id(), meters);
         connected.put(h.id(), h);
+    }
+
+    /**
+     * A worker reported the expiry of the TLS certificate it serves: from the first report on, the gauge shows the
+     * soonest expiry among the certificates connected workers serve (during a rotation, the old one until every
+     * worker has the new one).
+     */
+    void certificateServed() {
+        if (certificateExpiry == null) {
+            certificateExpiry = Gauge.builder(MetricNames.TLS_CERTIFICATE_EXPIRY, this, MasterMetrics::soonestExpiry)
+                    .description("expiry (epoch seconds) of the TLS certificate served, the soonest among workers")
+                    .register(registry);
+        }
+    }
+
+    private double soonestExpiry() {
+        long soonest = Long.MAX_VALUE;
+        for (WorkerHandle h : connected.values()) {
+            long notAfter = h.certificateNotAfter();
+            if (notAfter > 0 && notAfter < soonest) {
+                soonest = notAfter;
+            }
+        }
+        return soonest == Long.MAX_VALUE ? Double.NaN : soonest;
     }
 
     /** Removes an exited worker's own meters, so ids do not pile up. */

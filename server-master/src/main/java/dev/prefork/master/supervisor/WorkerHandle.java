@@ -30,6 +30,8 @@ final class WorkerHandle {
     private volatile long threadsFullTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
+    /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
+    private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
     private WorkerHandle replacing;
     private boolean recycleRequested;
@@ -78,6 +80,14 @@ final class WorkerHandle {
         threadsFullTotal = beat.threadsFullTotal();
         requestsInFlight = beat.requestsInFlight();
         connectionsOpen = beat.connectionsOpen();
+    }
+
+    void certificateServed(ControlMessage.CertificateServed served) {
+        certificateNotAfter = served.notAfterEpochSeconds();
+    }
+
+    long certificateNotAfter() {
+        return certificateNotAfter;
     }
 
     /** Sends a frame if the worker is connected; returns false when there is no link to send on. */

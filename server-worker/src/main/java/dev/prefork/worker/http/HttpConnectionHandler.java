@@ -23,10 +23,6 @@ import io.netty.util.CharsetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,21 +48,13 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final long LINGER_MILLIS = 2_000;
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
-    /** Immutable, so built once for every failed handler. */
-    private static final HttpResponse INTERNAL_ERROR = HttpResponse.text(500, "500 Internal Server Error\n");
-    /**
-     * The answer when --request-timeout passes: 503, not 504, because this server is the origin, not a gateway
-     * (RFC 9110 §15.6.5 defines 504 for a gateway whose upstream did not answer; a proxy in front would log our
-     * 504 as its upstream's). The connection closes: the late handler result has nowhere to go.
-     */
-    static final HttpResponse REQUEST_TIMEOUT = HttpResponse.text(503, "503 Service Unavailable: request timeout\n")
-            .withHeader("Connection", "close");
 
     private final HttpHandler handler;
     private final HttpLimits limits;
     private final ServingStats stats;
     private final ConnectionTracker tracker;
     private final ConnectionTimeouts timeouts;
+    private final RequestTimeout requestTimeout;
     private final AccessLog accessLog;
     private final RequestDecoder decoder;
     private ChannelHandlerContext ctx;
@@ -99,6 +87,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.timeouts = timeouts;
         this.accessLog = accessLog;
         this.decoder = decoder;
+        this.requestTimeout = RequestTimeout.http1(limits, stats);
     }
 
     /** A whole request, or a fixed error answer, in the order it arrived. */
@@ -108,9 +97,6 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         final HttpResponse fixed;
         final boolean keepAlive;
         long startNanos;
-        /** Its response is written (or the connection is gone): a late handler result is dropped. */
-        boolean answered;
-        ScheduledFuture<?> timeout;
 
         Exchange(HttpRequest head, byte[] body, HttpResponse fixed, boolean keepAlive) {
             this.head = head;
@@ -195,19 +181,14 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(HeadLimits.BAD_REQUEST);
             return;
         }
-        ByteBuf bytes = content.content();
-        if (bytes.isReadable()) {
-            if (body == null) {
-                body = new RequestBody(-1, limits.requestBody());
-            }
-            if (!body.append(bytes)) {
-                reject(413);
-                return;
-            }
+        body = RequestBody.appendTo(body, content.content(), limits.requestBody());
+        if (body == RequestBody.TOO_LARGE) {
+            reject(413);
+            return;
         }
         if (content instanceof LastHttpContent) {
             HttpRequest request = head;
-            byte[] bytesRead = body == null ? NO_BODY : body.toBytes();
+            byte[] bytesRead = RequestBody.bytesOf(body);
             head = null;
             body = null;
             submit(new Exchange(request, bytesRead, null, HttpUtil.isKeepAlive(request)));
@@ -288,79 +269,12 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpRequest h = exchange.head;
-        CompletionStage<HttpResponse> stage;
-        try {
-            stage = handler.handle(dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
-                    exchange.body, ctx.channel().eventLoop()));
-        } catch (Throwable t) {
-            respond(exchange, internalError(exchange, t));
-            return;
-        }
-        if (stage instanceof CompletableFuture) {
-            CompletableFuture<HttpResponse> future = (CompletableFuture<HttpResponse>) stage;
-            if (future.isDone() && !future.isCompletedExceptionally()) {
-                respond(exchange, orError(exchange, future.join()));
-                return;
-            }
-        }
-        if (stage == null) {
-            respond(exchange, internalError(exchange, new NullPointerException("the handler returned null")));
-            return;
-        }
-        if (limits.requestTimeoutMillis() > 0) {
-            CompletionStage<HttpResponse> pending = stage;
-            exchange.timeout = ctx.executor().schedule(() -> timedOut(exchange, pending),
-                    limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
-        }
-        stage.whenComplete((response, error) -> {
-            if (ctx.executor().inEventLoop()) {
-                completed(exchange, response, error);
-            } else {
-                ctx.executor().execute(() -> completed(exchange, response, error));
-            }
-        });
-    }
-
-    /** On the event loop: the request outran --request-timeout. */
-    private void timedOut(Exchange exchange, CompletionStage<HttpResponse> stage) {
-        if (exchange.answered) {
-            return;
-        }
-        stats.requestTimedOut();
-        log.warn("request {} {} from {} not answered within --request-timeout {} ms; answering 503 and closing",
-                exchange.head.method(), exchange.head.uri(), ctx.channel().remoteAddress(), limits.requestTimeoutMillis());
-        respond(exchange, REQUEST_TIMEOUT);
-        try {
-            // Interrupts a blocking handler's thread (BlockingPool); a plain CompletableFuture just completes.
-            stage.toCompletableFuture().cancel(true);
-        } catch (UnsupportedOperationException notCancellable) {
-            // A stage that is not a CompletableFuture: its late result is dropped in completed().
-        }
-    }
-
-    private void completed(Exchange exchange, HttpResponse response, Throwable error) {
-        if (exchange.answered) {
-            return;
-        }
-        respond(exchange, error != null ? internalError(exchange, error) : orError(exchange, response));
-    }
-
-    private HttpResponse orError(Exchange exchange, HttpResponse response) {
-        return response != null ? response
-                : internalError(exchange, new NullPointerException("the handler completed with a null response"));
-    }
-
-    private HttpResponse internalError(Exchange exchange, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        log.error("handler failed on {} {}; answering 500", exchange.head.method(), exchange.head.uri(), cause);
-        return INTERNAL_ERROR;
+        HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
+                exchange.body, ctx.channel().eventLoop()), ctx.channel(), requestTimeout,
+                response -> respond(exchange, response));
     }
 
     private void respond(Exchange exchange, HttpResponse response) {
-        exchange.answered = true;
-        if (exchange.timeout != null) {
-            exchange.timeout.cancel(false);
-        }
         Channel channel = ctx.channel();
         boolean keepAlive = exchange.keepAlive && !discarding && !tracker.isDraining()
                 && !closesConnection(response);
@@ -381,7 +295,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException invalid) {
             log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
                     exchange.head.uri(), invalid);
-            out = NettyResponses.toNetty(INTERNAL_ERROR, http10, keepAlive, headRequest);
+            out = NettyResponses.toNetty(HandlerCall.INTERNAL_ERROR, http10, keepAlive, headRequest);
         }
         if (!keepAlive) {
             discarding = true;
@@ -466,7 +380,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || TlsFailures.isTls(cause)) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("connection {} failed; closing it", ctx.channel().remoteAddress(), cause);

@@ -2,7 +2,9 @@ package dev.prefork.worker.runtime;
 
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.core.tls.ClientCertificates;
 import dev.prefork.worker.http.ServingStats;
+import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.Socket;
@@ -14,15 +16,20 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The class-loading training run behind {@code --worker-cds auto}: the master runs it once as
  * {@code java <worker opts> -XX:ArchiveClassesAtExit=<archive> -cp <worker class path> ...CdsTraining <settings>}.
  * It walks a worker's boot path for real: the handshake with a stand-in master ({@link TrainingMaster}) over a
  * domain socket, receiving a listening socket, then {@link WorkerBoot} as a worker does (loading and initialising
- * the application, serving); and it sends one request that the server
- * itself rejects (431, too many header fields), so the codec and response classes load without calling the
+ * the application, its TLS and HTTP/2 set-up, serving); and it sends one request (over TLS with
+ * {@code --certfile}) that the server itself rejects (431, too many header fields), so the codec and response classes load without calling the
  * application's handler. Then it exits 0 and the JVM writes every class it loaded into the archive.
  */
 public final class CdsTraining {
@@ -51,10 +58,19 @@ public final class CdsTraining {
             Channel standInMaster = TrainingMaster.start(controlLoop, controlPath, listener.intValue());
             ControlLink link = ControlClient.connect(controlLoop, controlPath.toString(), settings.workerId(), "training",
                     1, new IgnoredCommands()).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            WorkerBoot.Serving serving = WorkerBoot.serve(settings, id, link,
+            WorkerBoot.Serving serving = WorkerBoot.serve(settings, id, link, controlLoop,
                     new ServingStats(settings.maxRequests(), () -> { }), true);
             serving.readySent().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
-            String answer = rejectedRequest(port, settings.limitRequestFields() + 1);
+            String answer;
+            try {
+                answer = rejectedRequest(port, settings.limitRequestFields() + 1, serving.tls());
+            } catch (SSLException e) {
+                if (ClientCertificates.ofCode(settings.certReqs()) != ClientCertificates.REQUIRED) {
+                    throw e;
+                }
+                // --cert-reqs 2 refuses this run's client, which has no certificate: the server's TLS ran all the same.
+                answer = "HTTP/1.1 431 (TLS handshake refused without a client certificate, as configured)";
+            }
             if (!answer.startsWith("HTTP/1.1 431")) {
                 throw new IllegalStateException("the training request was answered " + firstLine(answer));
             }
@@ -69,14 +85,18 @@ public final class CdsTraining {
         System.exit(0);
     }
 
-    /** A request with one header field too many: answered 431 by the server, never seen by the application. */
-    private static String rejectedRequest(int port, int fields) throws Exception {
+    /**
+     * A request with one header field too many: answered 431 by the server, never seen by the application. Over
+     * TLS when the worker serves TLS, trusting the certificate it serves, so the server's TLS classes load too.
+     */
+    private static String rejectedRequest(int port, int fields, ServerTls tls) throws Exception {
         StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (int i = 1; i < fields; i++) {
             request.append("X-Training-").append(i).append(": 1\r\n");
         }
         request.append("\r\n");
-        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (java.net.Socket socket = tls == null ? new java.net.Socket(InetAddress.getLoopbackAddress(), port)
+                : trusting(tls.certificate()).getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) STEP_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
@@ -93,6 +113,17 @@ public final class CdsTraining {
             }
             return answer.toString(StandardCharsets.US_ASCII);
         }
+    }
+
+    private static SSLContext trusting(X509Certificate served) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        trusted.setCertificateEntry("served", served);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private static String firstLine(String s) {

@@ -88,7 +88,7 @@ public final class WorkerRuntime implements WorkerCommands {
         stats = new ServingStats(settings.maxRequests(), this::requestRecycle);
         WorkerBoot.Serving serving;
         try {
-            serving = WorkerBoot.serve(settings, id, link, stats, false);
+            serving = WorkerBoot.serve(settings, id, link, controlLoop, stats, false);
         } catch (WorkerBootException e) {
             bootFailed(e);
             return;
@@ -96,9 +96,11 @@ public final class WorkerRuntime implements WorkerCommands {
         long initMillis = millisSince(handshakeDone);
         ServingControl control = new WorkerServingControl(serving.listeners(), serving.http(), serving.application(), id);
         controlLoop.execute(() -> startServing(control, serving.lag()));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s){}", id, millisSince(mainStartNanos),
-                initMillis, settings.appClass(), serving.listeners().addresses(), serving.loopCount(),
-                serving.pool() == null ? "" : " and " + serving.pool());
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s){}, {}{}", id,
+                millisSince(mainStartNanos), initMillis, settings.appClass(), serving.listeners().addresses(),
+                serving.loopCount(), serving.pool() == null ? "" : " and " + serving.pool(),
+                serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
+                !settings.http2() ? ", HTTP/1.1" : serving.tls() == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
     }
 
     /** On the control loop. */

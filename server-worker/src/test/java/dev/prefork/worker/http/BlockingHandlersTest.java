@@ -44,7 +44,8 @@ class BlockingHandlersTest {
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker, pool);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, limits, stats, tracker, null));
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, limits, stats, tracker, null, null,
+                Http2Options.defaults()));
         channels.add(ch);
         return ch;
     }

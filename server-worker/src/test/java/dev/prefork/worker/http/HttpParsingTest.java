@@ -131,7 +131,8 @@ class HttpParsingTest {
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, null));
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, null, null,
+                Http2Options.off()));
         StringBuilder out = new StringBuilder();
         try {
             int offset = 0;

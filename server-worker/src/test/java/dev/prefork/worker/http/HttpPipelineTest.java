@@ -70,7 +70,8 @@ class HttpPipelineTest {
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog));
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog, null,
+                Http2Options.defaults()));
         channels.add(ch);
         return ch;
     }
@@ -103,6 +104,40 @@ class HttpPipelineTest {
         send(ch, get("/b"));
         assertThat(output(ch)).endsWith("\r\n\r\npath /b");
         assertThat(ch.isOpen()).isTrue();
+    }
+
+    private static final String UPGRADE_H2C = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n";
+
+    @Test
+    void upgradesAValidH2cRequestToHttp2() {
+        EmbeddedChannel ch = channel();
+        send(ch, "GET /up HTTP/1.1\r\nHost: t\r\n" + UPGRADE_H2C + "\r\n");
+        ch.runPendingTasks();
+        String out = output(ch);
+        // The answer on stream 1 is checked end to end with curl (Http2IT).
+        assertThat(out).startsWith("HTTP/1.1 101 Switching Protocols\r\n").contains("upgrade: h2c");
+        assertThat(stats.requestsTotal()).as("the HTTP/1 handler never saw it").isZero();
+    }
+
+    /** The Upgrade handler sits before the HTTP/1 checks: it must not take a request they refuse. */
+    @Test
+    void refusesAnUpgradeRequestWithoutHostWith400() {
+        EmbeddedChannel ch = channel();
+        send(ch, "GET / HTTP/1.1\r\n" + UPGRADE_H2C + "\r\n");
+        assertThat(output(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n");
+    }
+
+    @Test
+    void thePrefaceSwitchesToHttp2AndAnythingElseStaysOnHttp1() {
+        EmbeddedChannel h2 = channel();
+        send(h2, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assertThat(h2.pipeline().get(Http2ConnectionControl.class)).isNotNull();
+        assertThat(h2.pipeline().get(RequestDecoder.class)).isNull();
+        assertThat(output(h2)).doesNotContain("HTTP/1.1").isNotEmpty(); // the server's SETTINGS frame
+        EmbeddedChannel h1 = channel();
+        send(h1, "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n");
+        assertThat(output(h1)).startsWith("HTTP/1.1 505");
     }
 
     @Test
