@@ -79,6 +79,26 @@ class SystemdActivationIT {
         }
     }
 
+    @Test
+    void servesTlsAndH2OnTheActivatedSockets() throws Exception {
+        int port = MasterProcess.freePort();
+        Path socket = dir.resolve("activated.sock");
+        TestCertificates ca = TestCertificates.newCa(dir);
+        TestCertificates.Issued server = ca.issue("server", TestCertificates.KeyForm.EC_PKCS8, 2);
+        List<String> launcher = List.of("python3", "-c", LAUNCHER, Integer.toString(port), socket.toString());
+        try (MasterProcess m = MasterProcess.startJarWrapped(launcher, "--workers", "1",
+                "--certfile", server.cert().toString(), "--keyfile", server.key().toString())) {
+            m.awaitReady(1);
+            Curl.Result tcp = Curl.run("--cacert", ca.caCert.toString(), "https://127.0.0.1:" + port + "/");
+            assertThat(tcp.status()).isEqualTo(200);
+            assertThat(tcp.httpVersion()).as("h2 by ALPN on systemd's TCP socket").isEqualTo("2");
+            Curl.Result unix = Curl.run("--cacert", ca.caCert.toString(), "--unix-socket", socket.toString(),
+                    "https://localhost/");
+            assertThat(unix.status()).isEqualTo(200);
+            assertThat(unix.httpVersion()).as("h2 by ALPN on systemd's Unix socket").isEqualTo("2");
+        }
+    }
+
     /**
      * The master makes systemd's sockets non-blocking itself, before any worker has them. (A worker's Netty sets
      * O_NONBLOCK on every fd it receives over SCM_RIGHTS too, so with workers up the flag would be there anyway: here

@@ -3,6 +3,7 @@ package dev.prefork.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prefork.it.TestCertificates.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +92,47 @@ class ThreadsIT {
             assertThat(after.body()).contains("X-Worker-Pid: " + worker);
             assertThat(m.workerPids()).containsExactly(worker);
         }
+    }
+
+    /*
+     * Over h2c with h2load, not curl: curl 7.88 (Debian 12) fails to reuse a prior-knowledge connection for a second
+     * URL ("Error in the HTTP2 framing layer", curl/curl#10634, fixed in curl 8.0), whatever the server.
+     */
+
+    @Test
+    void overH2cATimedOutStreamGets503AndTheConnectionGoesOn() throws Exception {
+        try (MasterProcess m = MasterProcess.start("--workers", "1", "--threads", "2", "--request-timeout", "1")) {
+            m.awaitReady(1);
+            String base = "http://127.0.0.1:" + m.port;
+            // One connection (-c 1), one stream at a time (-m 1), the URLs in turn: a blocking handler and an
+            // event-loop handler past the timeout, then a quick one on the same connection (h2load does not
+            // reconnect: had the timeout closed the connection, the third request would be "errored").
+            String out = h2load("-n", "3", "-c", "1", "-m", "1", base + "/block?ms=5000", base + "/sleep?ms=5000",
+                    base + "/block?ms=10");
+            assertThat(out).contains("requests: 3 total, 3 started, 3 done").contains(", 0 errored")
+                    .contains("status codes: 1 2xx, 0 3xx, 0 4xx, 2 5xx");
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.metric("prefork_request_timeouts_total") == 2);
+            assertThat(m.logText()).contains("answering 503 and ending its HTTP/2 stream");
+        }
+    }
+
+    @Test
+    void overH2cStreamsOfOneConnectionShareThePoolAndTheOneTooManyGets503() throws Exception {
+        try (MasterProcess m = MasterProcess.start("--workers", "1", "--threads", "1", "--thread-queue", "1")) {
+            m.awaitReady(1);
+            // Three streams at once on one connection: one runs, one waits, the third finds the pool full.
+            String out = h2load("-n", "3", "-c", "1", "-m", "3", "http://127.0.0.1:" + m.port + "/block?ms=2000");
+            assertThat(out).contains("requests: 3 total, 3 started, 3 done").contains(", 0 errored")
+                    .contains("status codes: 2 2xx, 0 3xx, 0 4xx, 1 5xx");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> m.metric("prefork_requests_rejected_total{reason=\"threads_full\"}") == 1);
+        }
+    }
+
+    private static String h2load(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("h2load"));
+        cmd.addAll(List.of(args));
+        return Commands.run(cmd, null, 60).requireSuccess();
     }
 
     @Test

@@ -37,6 +37,9 @@ class UnixSocketIT {
             Curl.Result hello = get(socket, "/");
             assertThat(hello.status()).isEqualTo(200);
             assertThat(hello.body()).endsWith("Hello, World!");
+            Curl.Result h2c = Curl.run("--http2-prior-knowledge", "--unix-socket", socket.toString(), "http://localhost/");
+            assertThat(h2c.status()).isEqualTo(200);
+            assertThat(h2c.httpVersion()).as("h2c by prior knowledge over the Unix socket").isEqualTo("2");
             assertThat(Curl.run("http://127.0.0.1:" + port + "/").status()).isEqualTo(200);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)))
                     .isEqualTo("rw-------");
@@ -58,6 +61,32 @@ class UnixSocketIT {
             assertThat(socket).doesNotExist();
             assertThat(m.logText()).contains("removed socket file " + socket);
         }
+    }
+
+    @Test
+    void servesTlsWithH2ByAlpnOnAUnixSocket() throws Exception {
+        Path socket = dir.resolve("tls.sock");
+        TestCertificates ca = TestCertificates.newCa(dir);
+        TestCertificates.Issued server = ca.issue("server", TestCertificates.KeyForm.EC_PKCS8, 2);
+        try (MasterProcess m = MasterProcess.start("--workers", "1", "--bind", "unix:" + socket,
+                "--certfile", server.cert().toString(), "--keyfile", server.key().toString())) {
+            m.awaitReady(1);
+            String[] tls = {"--unix-socket", socket.toString(), "--cacert", ca.caCert.toString()};
+            Curl.Result h2 = Curl.run(concat(tls, "https://localhost/"));
+            assertThat(h2.status()).isEqualTo(200);
+            assertThat(h2.httpVersion()).as("h2 by ALPN over TLS over the Unix socket").isEqualTo("2");
+            Curl.Result http1 = Curl.run(concat(tls, "--http1.1", "https://localhost/"));
+            assertThat(http1.status()).isEqualTo(200);
+            assertThat(http1.httpVersion()).isEqualTo("1.1");
+            assertThat(Curl.run("--unix-socket", socket.toString(), "http://localhost/").status())
+                    .as("cleartext on a TLS socket").isNotEqualTo(200);
+        }
+    }
+
+    static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     @Test
