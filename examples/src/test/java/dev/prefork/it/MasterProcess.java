@@ -72,6 +72,11 @@ final class MasterProcess implements AutoCloseable {
         return startWith(List.of(extra), List.of("-jar", JAR.toAbsolutePath().toString()), AS_NOBODY);
     }
 
+    /** Starts {@code java -jar prefork-example.jar} through a launcher command that ends by exec'ing its arguments. */
+    static MasterProcess startJarWrapped(List<String> wrapper, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-jar", JAR.toAbsolutePath().toString()), wrapper);
+    }
+
     /** Runs a command as nobody: no group, no supplementary groups. */
     static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
 
@@ -85,6 +90,11 @@ final class MasterProcess implements AutoCloseable {
 
     private static MasterProcess startWith(List<String> extra, List<String> launch) throws IOException {
         return startWith(extra, launch, List.of());
+    }
+
+    /** Like {@link #start} with another {@code java} launcher (workers use the master's Java), e.g. Temurin 25. */
+    static MasterProcess startWithJava(String java, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), freePort(), freePort(), java);
     }
 
     /**
@@ -101,9 +111,14 @@ final class MasterProcess implements AutoCloseable {
 
     private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
                                            int adminPort) throws IOException {
+        return startWith(extra, launch, wrapper, port, adminPort, JAVA);
+    }
+
+    private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
+                                           int adminPort, String java) throws IOException {
         Path log = Files.createTempFile("prefork-it-", ".log");
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.add(JAVA);
+        cmd.add(java);
         cmd.addAll(launch);
         if (!extra.contains("--bind")) {
             cmd.addAll(List.of("--bind", "127.0.0.1:" + port));

@@ -21,6 +21,13 @@ public final class MetricNames {
     public static final String REQUESTS = "prefork.requests";
     public static final String REQUESTS_IN_FLIGHT = "prefork.requests.in.flight";
     public static final String CONNECTIONS_OPEN = "prefork.connections.open";
+    /** Counter: requests answered 503 because they outran {@code --request-timeout}, all workers, from heartbeats. */
+    public static final String REQUEST_TIMEOUTS = "prefork.request.timeouts";
+    /**
+     * Counter, tag {@link #TAG_REASON}: requests refused 503 at once, all workers, from heartbeats; reason
+     * {@link #REASON_THREADS_FULL}: every handler thread of {@code --threads} was busy and {@code --thread-queue} full.
+     */
+    public static final String REQUESTS_REJECTED = "prefork.requests.rejected";
     /** The same figures per live worker, tag {@link #TAG_WORKER} (its id). */
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
@@ -41,4 +48,6 @@ public final class MetricNames {
     public static final String REASON_MAX_REQUESTS = "max_requests";
     public static final String REASON_RELOAD = "reload";
     public static final String REASON_BOOT_FAILED = "boot_failed";
+
+    public static final String REASON_THREADS_FULL = "threads_full";
 }

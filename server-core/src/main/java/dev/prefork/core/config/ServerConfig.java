@@ -18,6 +18,8 @@ import java.util.Objects;
  */
 public record ServerConfig(
         List<BindAddress> binds,
+        int bindUnixMode,
+        String bindUnixOwner,
         int workers,
         BindAddress admin,
         Duration timeout,
@@ -38,6 +40,9 @@ public record ServerConfig(
         int limitRequestFields,
         int limitRequestFieldSize,
         long limitRequestBody,
+        HandlerThreads threads,
+        int threadQueue,
+        Duration requestTimeout,
         Path controlDir,
         Path configFile,
         String appClass,
@@ -166,6 +171,18 @@ public record ServerConfig(
             return this;
         }
 
+        /** Permission bits of Unix socket files, e.g. {@code 0660}. */
+        public Builder bindUnixMode(int mode) {
+            set(ConfigOption.BIND_UNIX_MODE, mode);
+            return this;
+        }
+
+        /** {@code user}, {@code user:group} or {@code :group} for Unix socket files; null keeps the master's. */
+        public Builder bindUnixOwner(String owner) {
+            set(ConfigOption.BIND_UNIX_OWNER, owner == null || owner.isBlank() ? null : owner.trim());
+            return this;
+        }
+
         public Builder workers(int n) {
             set(ConfigOption.WORKERS, n);
             return this;
@@ -277,6 +294,23 @@ public record ServerConfig(
             return this;
         }
 
+        /** Where blocking handlers run: {@link HandlerThreads#NONE} (the default), N platform threads, or virtual. */
+        public Builder threads(HandlerThreads t) {
+            set(ConfigOption.THREADS, t);
+            return this;
+        }
+
+        public Builder threadQueue(int n) {
+            set(ConfigOption.THREAD_QUEUE, n);
+            return this;
+        }
+
+        /** Zero turns the request timeout off. */
+        public Builder requestTimeout(Duration d) {
+            set(ConfigOption.REQUEST_TIMEOUT, d);
+            return this;
+        }
+
         /** Parent of the private control directory; default: the system temp directory. */
         public Builder controlDir(Path dir) {
             set(ConfigOption.CONTROL_DIR, dir);
@@ -370,14 +404,16 @@ public record ServerConfig(
             Objects.requireNonNull(workerSystemProperties);
             TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
                     get(ConfigOption.CERT_REQS), get(ConfigOption.CIPHERS));
-            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
+            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.BIND_UNIX_MODE),
+                    get(ConfigOption.BIND_UNIX_OWNER), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
                     get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
                     get(ConfigOption.DRAIN_DELAY), get(ConfigOption.MAX_REQUESTS), get(ConfigOption.MAX_REQUESTS_JITTER),
                     get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
                     get(ConfigOption.ACCESS_LOG), get(ConfigOption.REUSE_PORT), get(ConfigOption.BACKLOG),
                     get(ConfigOption.KEEP_ALIVE), get(ConfigOption.HEADER_TIMEOUT), get(ConfigOption.LIMIT_REQUEST_LINE),
                     get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
-                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
+                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.THREADS), get(ConfigOption.THREAD_QUEUE),
+                    get(ConfigOption.REQUEST_TIMEOUT), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
                     appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
                     get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
                     get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),

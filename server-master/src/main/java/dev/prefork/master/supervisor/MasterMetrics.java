@@ -37,6 +37,10 @@ final class MasterMetrics {
     private final Map<Integer, WorkerHandle> connected = new ConcurrentHashMap<>();
     /** Requests served by workers that are gone, so the pool-wide total never goes down. */
     private final AtomicLong retiredRequests = new AtomicLong();
+    /** Request timeouts counted by workers that are gone. */
+    private final AtomicLong retiredTimeouts = new AtomicLong();
+    /** Requests refused for full handler threads by workers that are gone. */
+    private final AtomicLong retiredThreadsFull = new AtomicLong();
     /** Registered at the first certificate report: a plain-HTTP server has no such gauge. */
     private Gauge certificateExpiry;
 
@@ -64,6 +68,16 @@ final class MasterMetrics {
                 .register(registry);
         FunctionCounter.builder(MetricNames.REQUESTS, this, MasterMetrics::poolRequests)
                 .description("requests served by all workers, from heartbeats").register(registry);
+        FunctionCounter.builder(MetricNames.REQUEST_TIMEOUTS, this,
+                        m -> m.retiredTimeouts.get() + m.sum(WorkerHandle::requestTimeoutsTotal))
+                .description("requests answered 503 after --request-timeout, all workers, from heartbeats")
+                .register(registry);
+        FunctionCounter.builder(MetricNames.REQUESTS_REJECTED, this,
+                        m -> m.retiredThreadsFull.get() + m.sum(WorkerHandle::threadsFullTotal))
+                .tag(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL)
+                .description("requests refused 503 at once, all workers, from heartbeats; threads_full: every "
+                        + "--threads handler thread busy and --thread-queue full")
+                .register(registry);
         Gauge.builder(MetricNames.REQUESTS_IN_FLIGHT, this, m -> m.sum(WorkerHandle::requestsInFlight))
                 .description("requests in flight in all workers, from heartbeats").register(registry);
         Gauge.builder(MetricNames.CONNECTIONS_OPEN, this, m -> m.sum(WorkerHandle::connectionsOpen))
@@ -148,6 +162,8 @@ final class MasterMetrics {
     void workerGone(WorkerHandle h) {
         if (connected.remove(h.id()) != null) {
             retiredRequests.addAndGet(h.requestsTotal());
+            retiredTimeouts.addAndGet(h.requestTimeoutsTotal());
+            retiredThreadsFull.addAndGet(h.threadsFullTotal());
         }
         List<Meter> meters = perWorker.remove(h.id());
         if (meters != null) {

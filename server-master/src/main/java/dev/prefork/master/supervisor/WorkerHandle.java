@@ -26,6 +26,8 @@ final class WorkerHandle {
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
     private volatile long requestsTotal;
+    private volatile long requestTimeoutsTotal;
+    private volatile long threadsFullTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
@@ -74,6 +76,8 @@ final class WorkerHandle {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
         requestsTotal = beat.requestsTotal();
+        requestTimeoutsTotal = beat.requestTimeoutsTotal();
+        threadsFullTotal = beat.threadsFullTotal();
         requestsInFlight = beat.requestsInFlight();
         connectionsOpen = beat.connectionsOpen();
     }
@@ -175,6 +179,14 @@ final class WorkerHandle {
 
     long requestsTotal() {
         return requestsTotal;
+    }
+
+    long requestTimeoutsTotal() {
+        return requestTimeoutsTotal;
+    }
+
+    long threadsFullTotal() {
+        return threadsFullTotal;
     }
 
     int requestsInFlight() {

@@ -44,6 +44,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     private final Http2ConnectionBudget.Stream budget;
     /** Allocated for a body before its bytes arrive: what the client may send before more window is granted. */
     private final int initialWindowSize;
+    private final RequestTimeout requestTimeout;
     private HttpRequest head;
     private RequestBody body;
     private boolean answered;
@@ -58,6 +59,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         this.stats = stats;
         this.tracker = tracker;
         this.accessLog = accessLog;
+        this.requestTimeout = RequestTimeout.http2(limits, stats);
     }
 
     @Override
@@ -146,7 +148,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
             stats.requestStarted();
             startNanos = accessLog != null ? System.nanoTime() : 0;
             HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(request.method().name(), request.uri(),
-                    request.headers(), bytesRead, ctx.channel().eventLoop()), ctx.executor(),
+                    request.headers(), bytesRead, ctx.channel().eventLoop()), ctx.channel(), requestTimeout,
                     response -> respond(ctx, request, response));
         } else if (body != null) {
             budget.receiving(body.capacity());

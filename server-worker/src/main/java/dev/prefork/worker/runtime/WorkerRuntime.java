@@ -96,9 +96,10 @@ public final class WorkerRuntime implements WorkerCommands {
         long initMillis = millisSince(handshakeDone);
         ServingControl control = new WorkerServingControl(serving.listeners(), serving.http(), serving.application(), id);
         controlLoop.execute(() -> startServing(control, serving.lag()));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s), {}{}", id,
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s){}, {}{}", id,
                 millisSince(mainStartNanos), initMillis, settings.appClass(), serving.listeners().addresses(),
-                serving.loopCount(), serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
+                serving.loopCount(), serving.pool() == null ? "" : " and " + serving.pool(),
+                serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
                 !settings.http2() ? ", HTTP/1.1" : serving.tls() == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
     }
 
@@ -107,7 +108,9 @@ public final class WorkerRuntime implements WorkerCommands {
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
-                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
+                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal(),
+                stats.threadsFullTotal())),
+                period, period,
                 TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);
