@@ -21,6 +21,7 @@ public final class ControlCodec {
     static final byte HEARTBEAT = 4;
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
+    static final byte JVM_STATS = 7;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
 
@@ -61,6 +62,9 @@ public final class ControlCodec {
             putString(body, truncate(m.reason(), 900));
         } else if (message instanceof ControlMessage.RecycleRequest m) {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
+        } else if (message instanceof ControlMessage.JvmStats m) {
+            body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
+                    .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
         } else if (message instanceof ControlMessage.Drain m) {
             body.put(DRAIN).putLong(m.drainDelayMillis());
         } else if (message instanceof ControlMessage.Stop) {
@@ -118,6 +122,8 @@ public final class ControlCodec {
             case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
+            case JVM_STATS -> new ControlMessage.JvmStats(body.getLong(), body.getLong(), body.getLong(), body.getLong(),
+                    body.getLong(), body.getInt());
             case DRAIN -> new ControlMessage.Drain(body.getLong());
             case STOP -> new ControlMessage.Stop();
             default -> null;

@@ -22,6 +22,7 @@ class ControlCodecTest {
             new ControlMessage.Heartbeat(123456789L, 3, 17, 42),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
+            new ControlMessage.JvmStats(123L << 20, 256L << 20, -1, 17, 345, 42),
             new ControlMessage.Drain(2500),
             new ControlMessage.Stop());
 
@@ -33,6 +34,14 @@ class ControlCodecTest {
             assertThat(d).isEqualTo(new ControlCodec.Decoded.Message(m));
             assertThat(buf.hasRemaining()).isFalse();
         }
+    }
+
+    @Test
+    void jvmStatsRoundTripsEveryField() {
+        ControlMessage.JvmStats stats = new ControlMessage.JvmStats(Long.MAX_VALUE, 1, -1, 3, 4, Integer.MAX_VALUE);
+        byte[] frame = ControlCodec.encode(stats);
+        assertThat(frame).hasSize(2 + 1 + 5 * 8 + 4);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isEqualTo(new ControlCodec.Decoded.Message(stats));
     }
 
     @Test
