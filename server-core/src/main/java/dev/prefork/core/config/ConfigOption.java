@@ -18,6 +18,8 @@ public enum ConfigOption {
     MAX_REQUESTS_JITTER("max-requests-jitter", "N", "add a random 0..N to max-requests per worker", "0", Kind.VALUE),
     WORKER_JVM_OPTS("worker-jvm-opts", "\"OPTS\"", "JVM options for each worker (replace the lean defaults)", ServerConfig.DEFAULT_WORKER_JVM_OPTS, Kind.VALUE),
     WORKER_CDS("worker-cds", "auto|off", "auto: workers start from an AppCDS archive of their class path, made once and cached; off: without", "auto", Kind.VALUE),
+    WORKER_COMMAND("worker-command", "\"CMD ARGS\"", "exec workers: run this command as each worker (e.g. \"java -Xmx512m -jar my-service.jar\"), split into words like a POSIX shell without running one; the Prefork agent hands it the listening socket at fd 0. Instead of APP_CLASS; also: -- CMD ARGS... at the end", null, Kind.VALUE),
+    WORKER_FD("worker-fd", "N", "exec workers: also place the first listening socket at fd N (3..1023), for servers that take a numbered fd (Micronaut)", null, Kind.VALUE),
     PIDFILE("pidfile", "PATH", "write the master pid to this file", null, Kind.VALUE),
     LOG_LEVEL("log-level", "LEVEL", "trace, debug, info, warn or error", "info", Kind.VALUE),
     ACCESS_LOG("access-log", null, "per-request log lines in workers (--no-access-log turns them off)", "false", Kind.SWITCH),

@@ -55,6 +55,10 @@ public final class ConfigResolver {
         effective.forEach((option, values) -> apply(builder, option, values));
         if (appClass != null) {
             builder.appClass(appClass);
+        } else if (effective.containsKey(ConfigOption.WORKER_COMMAND)) {
+            // A worker command replaces a default application (the example jar's); an APP_CLASS given on the
+            // command line together with it is refused by build().
+            builder.appClass(null);
         }
         return builder.build();
     }
@@ -135,9 +139,20 @@ public final class ConfigResolver {
             case LIMIT_REQUEST_FIELD_SIZE -> b.limitRequestFieldSize(intValue(flag, v));
             case LIMIT_REQUEST_BODY -> b.limitRequestBody(longValue(flag, v));
             case CONTROL_DIR -> b.controlDir(Path.of(v));
+            case WORKER_COMMAND -> b.workerCommand(workerCommand(flag, v));
+            case WORKER_FD -> b.workerFd(intValue(flag, v));
             case CONFIG -> b.configFile(Path.of(v));
             default -> throw new IllegalStateException("unhandled option " + option);
         }
+    }
+
+    private static List<String> workerCommand(String flag, String v) {
+        List<String> words = ShellWords.split(flag, v);
+        if (words.isEmpty()) {
+            throw new ConfigException(flag, v, "is empty; give the command that starts your service, e.g. "
+                    + flag + " \"java -jar my-service.jar\"");
+        }
+        return words;
     }
 
     private static int intValue(String flag, String v) {

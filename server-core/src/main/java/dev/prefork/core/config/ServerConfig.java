@@ -40,7 +40,9 @@ public record ServerConfig(
         Path configFile,
         String appClass,
         Map<String, String> workerSystemProperties,
-        boolean workerCds) {
+        boolean workerCds,
+        List<String> workerCommand,
+        int workerFd) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -57,6 +59,17 @@ public record ServerConfig(
         binds = List.copyOf(binds);
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
+        workerCommand = List.copyOf(workerCommand);
+    }
+
+    /** Fds below this are stdin, stdout and stderr; fd 0 carries the socket anyway. */
+    public static final int MIN_WORKER_FD = 3;
+    /** Stays below the usual soft limit of open files (1024), so the fd exists in every worker. */
+    public static final int MAX_WORKER_FD = 1023;
+
+    /** Exec workers: the workers run {@link #workerCommand()} with the Prefork agent instead of APP_CLASS. */
+    public boolean isExec() {
+        return !workerCommand.isEmpty();
     }
 
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
@@ -102,6 +115,8 @@ public record ServerConfig(
         b.appClass = appClass;
         b.workerSystemProperties = new LinkedHashMap<>(workerSystemProperties);
         b.workerCds = workerCds;
+        b.workerCommand = workerCommand;
+        b.workerFd = workerFd;
         return b;
     }
 
@@ -133,6 +148,8 @@ public record ServerConfig(
         private String appClass;
         private Map<String, String> workerSystemProperties = new LinkedHashMap<>();
         private boolean workerCds = true;
+        private List<String> workerCommand = List.of();
+        private int workerFd;
 
         private Builder() {
         }
@@ -290,6 +307,21 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * Exec workers: each worker runs this command (words, as {@link ProcessBuilder} takes them) with the
+         * Prefork agent; empty: native workers running {@link #appClass}.
+         */
+        public Builder workerCommand(List<String> words) {
+            this.workerCommand = List.copyOf(words);
+            return this;
+        }
+
+        /** Exec workers: also place the first listening socket at this fd; 0 = only fd 0. */
+        public Builder workerFd(int fd) {
+            this.workerFd = fd;
+            return this;
+        }
+
         /** Validates every value and seals the configuration. */
         public ServerConfig build() {
             List<BindAddress> effectiveBinds = binds.isEmpty()
@@ -320,15 +352,30 @@ public record ServerConfig(
                             "is not a JVM option (they start with '-'); quote the whole list, e.g. --worker-jvm-opts \"-Xmx128m -XX:+UseSerialGC\"");
                 }
             }
-            if (appClass == null || appClass.isBlank()) {
+            boolean hasAppClass = appClass != null && !appClass.isBlank();
+            if (!workerCommand.isEmpty() && hasAppClass) {
+                throw new ConfigException("APP_CLASS", appClass, "and a worker command (--worker-command or -- CMD) "
+                        + "exclude each other; give APP_CLASS for Prefork applications or a command for exec workers");
+            }
+            if (!hasAppClass && workerCommand.isEmpty()) {
                 throw new ConfigException("APP_CLASS", appClass,
-                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
+                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp, or give a "
+                                + "worker command (-- java -jar my-service.jar)");
+            }
+            if (workerFd != 0) {
+                if (workerCommand.isEmpty()) {
+                    throw new ConfigException("--worker-fd", Integer.toString(workerFd),
+                            "applies only to exec workers; give a worker command too or drop --worker-fd");
+                }
+                range("--worker-fd", workerFd, MIN_WORKER_FD, MAX_WORKER_FD,
+                        "give an fd from " + MIN_WORKER_FD + " to " + MAX_WORKER_FD + " (fd 0 always carries the socket)");
             }
             Objects.requireNonNull(workerSystemProperties);
             return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
                     maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
                     keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, controlDir, configFile, appClass.trim(), workerSystemProperties, workerCds);
+                    limitRequestBody, controlDir, configFile, hasAppClass ? appClass.trim() : null,
+                    workerSystemProperties, workerCds, workerCommand, workerFd);
         }
 
         private static void range(String option, long value, long min, long max, String remedy) {

@@ -101,7 +101,8 @@ final class ControlConnection extends ChannelInboundHandlerAdapter {
                 break;
             case CONNECTED:
                 if (message instanceof ControlMessage.Ready || message instanceof ControlMessage.Heartbeat
-                        || message instanceof ControlMessage.BootFailed || message instanceof ControlMessage.RecycleRequest) {
+                        || message instanceof ControlMessage.BootFailed || message instanceof ControlMessage.RecycleRequest
+                        || message instanceof ControlMessage.JvmStats) {
                     events.message(workerId, message);
                 } else {
                     refuse(ctx, Rejections.GARBAGE, "unexpected " + name(message) + " from an authenticated worker");
@@ -145,7 +146,7 @@ final class ControlConnection extends ChannelInboundHandlerAdapter {
     private void onSocketsReceived(ChannelHandlerContext ctx) {
         deadline.cancel(false);
         state = State.CONNECTED;
-        events.connected(workerId, new ChannelWorkerLink(ctx.channel(), workerId));
+        events.connected(workerId, new ChannelWorkerLink(ctx.channel(), workerId, peerPid));
     }
 
     @Override

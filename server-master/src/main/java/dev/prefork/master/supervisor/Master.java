@@ -89,7 +89,8 @@ public final class Master {
                 pidfile = PidFile.acquire(config.pidfile(), pid, PidFile::isRunning);
             }
             listeners = infra.bindListeners(config);
-            LOG.info("master pid {}: {} workers of {}", pid, config.workers(), config.appClass());
+            LOG.info("master pid {}: {} workers of {}", pid, config.workers(),
+                    config.isExec() ? "exec command " + config.workerCommand() : config.appClass());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MasterMetrics metrics = new MasterMetrics(registry);
             WorkerAdmissions admissions = new WorkerAdmissions(posix.getuid(), listeners::fdsForSlot);
