@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -92,15 +93,30 @@ final class MasterProcess implements AutoCloseable {
      * redeployed instance behind a load balancer); does not wait for readiness.
      */
     static MasterProcess startOn(int port, int adminPort, String... extra) throws IOException {
-        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), port, adminPort);
+        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), port, adminPort, Map.of());
     }
 
     private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper) throws IOException {
-        return startWith(extra, launch, wrapper, freePort(), freePort());
+        return startWith(extra, launch, wrapper, freePort(), freePort(), Map.of());
+    }
+
+    /** The runnable master jar, {@code server-master/target/prefork.jar}, with the agent jar beside it. */
+    static final Path PREFORK_JAR = Path.of(System.getProperty("prefork.masterJar", "../server-master/target/prefork.jar"));
+
+    /**
+     * Exec workers, as a user runs them: {@code java -jar prefork.jar OPTIONS -- COMMAND}, with {@code env} added
+     * to the master's environment (the workers inherit it).
+     */
+    static MasterProcess startExec(Map<String, String> env, List<String> options, List<String> workerCommand)
+            throws IOException {
+        List<String> extra = new ArrayList<>(options);
+        extra.add("--");
+        extra.addAll(workerCommand);
+        return startWith(extra, List.of("-jar", PREFORK_JAR.toString()), List.of(), freePort(), freePort(), env);
     }
 
     private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
-                                           int adminPort) throws IOException {
+                                           int adminPort, Map<String, String> env) throws IOException {
         Path log = Files.createTempFile("prefork-it-", ".log");
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(JAVA);
@@ -112,6 +128,7 @@ final class MasterProcess implements AutoCloseable {
         cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PREFORK_"));
+        pb.environment().putAll(env);
         return new MasterProcess(port, adminPort, log, pb.start());
     }
 

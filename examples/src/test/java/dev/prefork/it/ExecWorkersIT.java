@@ -1,0 +1,230 @@
+package dev.prefork.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prefork.core.InheritedSocket;
+import dev.prefork.examples.exectest.ProcessSockets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue 9: unmodified framework services run as exec workers, {@code java -jar prefork.jar OPTIONS -- java -jar
+ * service.jar}, with the Prefork agent the master injects. One master per framework goes through the scenarios in
+ * turn (boot, both workers serve, JVM metrics, SIGKILL replacement, HUP under keep-alive load, TERM with a request
+ * in flight), to keep the run short.
+ */
+class ExecWorkersIT {
+    private static final Path EXAMPLES = Path.of(System.getProperty("prefork.examplesDir", "."));
+    private static final Pattern READY = Pattern.compile("worker (\\d+) pid (\\d+) ready in ([\\d.]+) (ms|s)");
+
+    /** The services, each with the one setting it needs (none for Spring Boot: the agent's glue does it). */
+    enum Framework {
+        SPRING_BOOT("spring-boot/target/prefork-spring-boot-example.jar", Map.of(), List.of("-Xmx256m"), true),
+        JETTY("jetty/target/prefork-jetty-example.jar", Map.of(), List.of("-Xmx128m"), false),
+        MICRONAUT("micronaut/target/prefork-micronaut-example.jar",
+                Map.of("MICRONAUT_SERVER_NETTY_LISTENERS_DEFAULT_FD", "0",
+                        "MICRONAUT_SERVER_NETTY_LISTENERS_DEFAULT_BIND", "false"), List.of("-Xmx128m"), false);
+
+        final Path jar;
+        final Map<String, String> env;
+        final List<String> jvmOptions;
+        /** The agent counts requests (Spring Boot glue's filter); elsewhere heartbeats say 0. */
+        final boolean countsRequests;
+
+        Framework(String jar, Map<String, String> env, List<String> jvmOptions, boolean countsRequests) {
+            this.jar = EXAMPLES.resolve(jar);
+            this.env = env;
+            this.jvmOptions = jvmOptions;
+            this.countsRequests = countsRequests;
+        }
+
+        List<String> command() {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(MasterProcess.JAVA);
+            cmd.addAll(jvmOptions);
+            cmd.add("-jar");
+            cmd.add(jar.toAbsolutePath().toString());
+            return cmd;
+        }
+    }
+
+    private final List<MasterProcess> masters = new ArrayList<>();
+
+    @AfterEach
+    void killEverything() {
+        masters.forEach(MasterProcess::close);
+    }
+
+    private MasterProcess start(Framework f, String... options) throws IOException {
+        Assumptions.assumeTrue(Files.isRegularFile(f.jar), f.jar + " is built by mvn package");
+        MasterProcess m = MasterProcess.startExec(f.env, List.of(options), f.command());
+        masters.add(m);
+        return m;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Framework.class)
+    void aFrameworkServiceRunsAsExecWorkersThroughEveryOperation(Framework f) throws Exception {
+        MasterProcess m = start(f, "--workers", "2", "--graceful-timeout", "20", "--timeout", "10");
+        awaitReady(m);
+        System.out.printf("%s: exec worker boot, spawn to ready: %s%n", f, bootTimes(m));
+
+        // Both workers serve the shared socket (new connection per request).
+        Set<Long> workers = m.workerPids();
+        Set<Long> served = new HashSet<>();
+        await(f + ": both workers serve").atMost(Duration.ofSeconds(30)).until(() -> {
+            RawHttp.Response r = RawHttp.get(m.port, "/");
+            assertThat(r.status()).isEqualTo(200);
+            served.add(r.workerPid());
+            return served.containsAll(workers);
+        });
+        assertThat(served).isEqualTo(workers);
+
+        // JVM figures from the agent, per worker and summed; requests where the framework lets the agent count.
+        await(f + ": JVM metrics of both workers").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> samples(m, "prefork_worker_jvm_heap_used_bytes{") == 2);
+        assertThat(m.metric("prefork_jvm_heap_used_bytes")).isPositive();
+        assertThat(m.metric("prefork_jvm_heap_committed_bytes")).isGreaterThanOrEqualTo(m.metric("prefork_jvm_heap_used_bytes"));
+        assertThat(m.metric("prefork_jvm_threads_live")).isGreaterThan(10);
+        assertThat(m.metricSum("prefork_worker_jvm_threads_live")).isEqualTo(m.metric("prefork_jvm_threads_live"));
+        if (f.countsRequests) {
+            await(f + ": requests counted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> m.metric("prefork_requests_total") >= served.size());
+        }
+
+        // SIGKILL: replaced at once, and the replacement serves.
+        long victim = workers.iterator().next();
+        new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
+        long killedAt = System.nanoTime();
+        await(f + ": SIGKILLed worker replaced").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    Set<Long> now = m.workerPids();
+                    return now.size() == 2 && !now.contains(victim) && m.readyWorkers() == 2;
+                });
+        System.out.printf("%s: SIGKILL to a ready replacement %d ms%n", f, (System.nanoTime() - killedAt) / 1_000_000);
+        Set<Long> afterKill = m.workerPids();
+        long replacement = afterKill.stream().filter(p -> !workers.contains(p)).findFirst().orElseThrow();
+        await(f + ": the replacement serves").atMost(Duration.ofSeconds(30))
+                .until(() -> RawHttp.get(m.port, "/").workerPid() == replacement);
+        assertThat(m.metric("prefork_worker_restarts_total{reason=\"crashed\"}")).isEqualTo(1);
+
+        // HUP under keep-alive load: every worker replaced, new ones ready before old ones drain, 0 failures.
+        try (OperationsIT.KeepAliveLoad load = OperationsIT.KeepAliveLoad.start(m.port, 8)) {
+            load.runUntil(Duration.ofSeconds(2));
+            long hupAt = System.nanoTime();
+            m.signal("HUP");
+            await(f + ": every worker replaced by HUP").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        Set<Long> now = m.workerPids();
+                        return now.size() == 2 && now.stream().noneMatch(afterKill::contains) && m.readyWorkers() == 2;
+                    });
+            long rolledMillis = (System.nanoTime() - hupAt) / 1_000_000;
+            load.runUntil(Duration.ofMillis(2000 + rolledMillis + 1000));
+            load.stop();
+            System.out.printf("%s: HUP under keep-alive load: %d requests, %d failed, %d reconnects, roll %d ms%n",
+                    f, load.ok(), load.failed(), load.reconnects(), rolledMillis);
+            assertThat(load.failures()).as(f + ": failed requests during the HUP").isEmpty();
+            assertThat(load.workerPidsSeen()).containsAll(afterKill);
+        }
+        assertThat(m.metric("prefork_worker_restarts_total{reason=\"reload\"}")).isEqualTo(2);
+        assertRollOrder(m);
+
+        // TERM with a request in flight: it completes, the master exits 0 within its budget.
+        Set<Long> last = m.workerPids();
+        CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> {
+            try {
+                return RawHttp.get(m.port, "/sleep?ms=2000", 30_000);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await(f + ": the slow request accepted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> accepted(last, m.port) == 1);
+        long termAt = System.nanoTime();
+        m.signal("TERM");
+        assertThat(inFlight.get().status()).as(f + ": request in flight at TERM").isEqualTo(200);
+        assertThat(m.waitForExit(Duration.ofSeconds(40))).as(f + ": master exit code").isZero();
+        System.out.printf("%s: TERM to master exit %d ms (2 s request in flight)%n", f, (System.nanoTime() - termAt) / 1_000_000);
+        assertThat(m.logText()).as("nobody killed at the deadline").doesNotContain("at its deadline; SIGKILL");
+    }
+
+    @Test
+    void aServiceThatBindsItsOwnPortFailsTheBootWithExit3AndTheRemedyLine() throws Exception {
+        // Micronaut without its two settings binds a port of its own and never takes Prefork's socket.
+        Framework f = Framework.MICRONAUT;
+        Assumptions.assumeTrue(Files.isRegularFile(f.jar), f.jar + " is built by mvn package");
+        List<String> command = new ArrayList<>(f.command());
+        command.add(1, "-Dmicronaut.server.port=" + MasterProcess.freePort());
+        MasterProcess m = MasterProcess.startExec(Map.of(), List.of("--workers", "1", "--boot-timeout", "30"), command);
+        masters.add(m);
+
+        assertThat(m.waitForExit(Duration.ofSeconds(60))).isEqualTo(3);
+
+        String log = m.logText();
+        assertThat(log.lines().filter(l -> l.contains("failed to boot")))
+                .as("one line with the remedy; log:\n" + log)
+                .anySatisfy(l -> assertThat(l).contains("ServerConnector#setInheritChannel(true)")
+                        .contains("MICRONAUT_SERVER_NETTY_LISTENERS_DEFAULT_FD=0"));
+        assertThat(InheritedSocket.REMEDY).contains("MICRONAUT_SERVER_NETTY_LISTENERS_DEFAULT_BIND=false");
+    }
+
+    private static void awaitReady(MasterProcess m) {
+        await("2 exec workers ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            m.assertAlive();
+            m.trackDescendants();
+            return m.readyWorkers() == 2 && m.adminStatus("/readyz") == 200;
+        });
+    }
+
+    /** Spawn-to-ready of each worker, from the master's log lines. */
+    private static List<String> bootTimes(MasterProcess m) {
+        List<String> times = new ArrayList<>();
+        Matcher match = READY.matcher(m.logText());
+        while (match.find()) {
+            times.add("worker " + match.group(1) + " " + match.group(3) + " " + match.group(4));
+        }
+        return times;
+    }
+
+    private static long samples(MasterProcess m, String prefix) throws IOException {
+        return m.metrics().lines().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    private static long accepted(Set<Long> pids, int port) {
+        long total = 0;
+        for (long pid : pids) {
+            try {
+                total += ProcessSockets.acceptedConnections(pid, port);
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return total;
+    }
+
+    /** In a roll each old worker drains only after its replacement is ready. */
+    private static void assertRollOrder(MasterProcess m) {
+        List<String> events = m.logText().lines()
+                .filter(l -> l.contains("ready in") || l.contains("draining (replaced by"))
+                .map(l -> l.contains("ready in") ? "ready" : "drain")
+                .toList();
+        List<String> roll = events.subList(events.size() - 4, events.size());
+        assertThat(roll).as("last roll: ready, drain, ready, drain").containsExactly("ready", "drain", "ready", "drain");
+    }
+}
