@@ -149,11 +149,22 @@ public final class ControlCodec {
                 .decode(slice).toString();
     }
 
-    private static String truncate(String s, int maxChars) {
+    /** At most {@code maxBytes} of UTF-8, cut at a code point (an ASCII reason keeps all 900 characters). */
+    static String truncate(String s, int maxBytes) {
         if (s == null) {
             return "";
         }
-        // Leave room for 3-byte UTF-8 characters within MAX_FRAME.
-        return s.length() <= maxChars / 3 ? s : s.substring(0, maxChars / 3);
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > maxBytes) {
+                return s.substring(0, i);
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return s;
     }
 }

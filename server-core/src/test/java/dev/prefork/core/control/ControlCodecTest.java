@@ -103,4 +103,20 @@ class ControlCodecTest {
     Arbitrary<byte[]> frames() {
         return Arbitraries.of(SAMPLES).map(ControlCodec::encode);
     }
+
+    @Test
+    void aLongBootFailedReasonKeepsUpTo900BytesOfUtf8() {
+        String ascii = "x".repeat(850);
+        assertThat(((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(ascii))).reason())
+                .as("ASCII: not cut at a third").isEqualTo(ascii);
+        String wide = "\u20ac".repeat(400) + "\uD83D\uDE00";
+        String decoded = ((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(wide))).reason();
+        assertThat(decoded).isEqualTo("\u20ac".repeat(300));
+        assertThat(ControlCodec.truncate("ab\uD83D\uDE00", 5)).as("never half a surrogate pair").isEqualTo("ab");
+    }
+
+    private static ControlMessage decodeOne(ControlMessage message) {
+        ControlCodec.Decoded decoded = ControlCodec.decode(java.nio.ByteBuffer.wrap(ControlCodec.encode(message)));
+        return ((ControlCodec.Decoded.Message) decoded).message();
+    }
 }

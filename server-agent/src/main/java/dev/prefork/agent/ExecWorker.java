@@ -1,0 +1,169 @@
+package dev.prefork.agent;
+
+import dev.prefork.agent.os.Posix;
+import dev.prefork.core.ExitCodes;
+import dev.prefork.core.InheritedSocket;
+import dev.prefork.core.control.ControlMessage;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's side of one exec worker after the handshake: readiness, heartbeats with JVM stats, the master's
+ * Drain and Stop, and the master going away. Runs on its own daemon threads; never throws into the application.
+ */
+final class ExecWorker {
+    /** After the listener is closed, time for connections already accepted to reach the server before TERM. */
+    static final long TERM_AFTER_CLOSE_MILLIS = 100;
+
+    private final AgentArgs args;
+    private final ControlChannel channel;
+    private final InheritedListeners listeners;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "prefork-agent-timer"));
+    private final long bootStartNanos;
+    private AgentState state = AgentState.BOOTING;
+    private JvmStatsSampler stats;
+    private long lastBeatNanos;
+    private boolean recycleRequested;
+
+    ExecWorker(AgentArgs args, ControlChannel channel, InheritedListeners listeners, long bootStartNanos) {
+        this.args = args;
+        this.channel = channel;
+        this.listeners = listeners;
+        this.bootStartNanos = bootStartNanos;
+    }
+
+    void start() throws IOException {
+        ReadinessWatch readiness = new ReadinessWatch(this, listeners);
+        daemon(this::readControl, "prefork-agent-control").start();
+        daemon(readiness, "prefork-agent-readiness").start();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::onJvmExit, "prefork-agent-exit"));
+    }
+
+    synchronized AgentState state() {
+        return state;
+    }
+
+    private synchronized boolean moveTo(AgentState next) {
+        if (!state.canMoveTo(next)) {
+            return false;
+        }
+        state = next;
+        return true;
+    }
+
+    /** The application's server accepts on the passed socket. */
+    void onAccepting() {
+        if (!moveTo(AgentState.READY)) {
+            return;
+        }
+        channel.trySend(new ControlMessage.Ready());
+        AgentLog.info("ready: the application accepts on " + listeners.describe() + ", "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bootStartNanos) + " ms after the agent started"
+                + (RequestBridge.attached() ? "; requests are counted" : "; requests are not counted (no framework glue)"));
+        lastBeatNanos = System.nanoTime();
+        timer.scheduleAtFixedRate(this::heartbeat, 0, args.heartbeatMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The application listens on a TCP port of its own and does not take ours. */
+    void onOwnListener(long inode) {
+        AgentLog.info("a listening TCP socket of the application's own (inode " + inode + ") serves instead of "
+                + listeners.describe());
+        fail("the application listens on a TCP port of its own, not on " + listeners.describe() + "; "
+                + InheritedSocket.REMEDY);
+    }
+
+    private void fail(String reason) {
+        if (!moveTo(AgentState.GONE)) {
+            return;
+        }
+        AgentLog.info("boot failed: " + reason + "; exiting with code " + ExitCodes.WORKER_BOOT_ERROR);
+        channel.trySend(new ControlMessage.BootFailed(reason));
+        Runtime.getRuntime().halt(ExitCodes.WORKER_BOOT_ERROR);
+    }
+
+    private void heartbeat() {
+        try {
+            long now = System.nanoTime();
+            long lateMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastBeatNanos) - args.heartbeatMillis());
+            lastBeatNanos = now;
+            long total = RequestBridge.total();
+            channel.trySend(new ControlMessage.Heartbeat(total, Math.max(0, RequestBridge.inFlight()), 0, lateMillis));
+            if (stats == null) {
+                stats = new JvmStatsSampler();
+            }
+            channel.trySend(stats.sample());
+            if (args.maxRequests() > 0 && total >= args.maxRequests() && !recycleRequested && state() == AgentState.READY) {
+                recycleRequested = true;
+                AgentLog.info("served " + total + " requests (--max-requests " + args.maxRequests() + "); asking to be recycled");
+                channel.trySend(new ControlMessage.RecycleRequest(total));
+            }
+        } catch (RuntimeException e) {
+            AgentLog.info("heartbeat failed: " + e);
+        }
+    }
+
+    private void readControl() {
+        String why;
+        try {
+            channel.readFrames(this::onMessage);
+            why = "the master closed the control socket";
+        } catch (IOException | RuntimeException e) {
+            why = "the control socket failed (" + e.getMessage() + ")";
+        }
+        if (moveTo(AgentState.GONE)) {
+            AgentLog.info(why + ": the master is gone; halting with code " + ExitCodes.WORKER_ORPHANED);
+            Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED);
+        }
+    }
+
+    private void onMessage(ControlMessage message) {
+        if (message instanceof ControlMessage.Drain drain) {
+            if (moveTo(AgentState.DRAINING)) {
+                AgentLog.info("drain: accepting for " + drain.drainDelayMillis() + " ms more, then closing the listener "
+                        + "and sending SIGTERM to this JVM for its graceful shutdown");
+                timer.schedule(this::closeListenerThenTerm, drain.drainDelayMillis(), TimeUnit.MILLISECONDS);
+            }
+        } else if (message instanceof ControlMessage.Stop) {
+            if (moveTo(AgentState.GONE)) {
+                AgentLog.info("stop: halting now");
+                Runtime.getRuntime().halt(ExitCodes.WORKER_OK);
+            }
+        } else {
+            AgentLog.info("ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
+        }
+    }
+
+    private void closeListenerThenTerm() {
+        try {
+            listeners.close();
+            AgentLog.info("drain: listener closed (" + listeners.describe() + ")");
+        } catch (IOException | RuntimeException e) {
+            AgentLog.info("drain: closing the listener failed (" + e + "); terminating anyway");
+        }
+        timer.schedule(() -> {
+            try {
+                Posix.killSelf(Posix.SIGTERM);
+            } catch (IOException e) {
+                AgentLog.info("drain: " + e.getMessage() + "; the master's budget ends this worker");
+            }
+        }, TERM_AFTER_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The JVM is exiting on its own: before Ready that is a boot failure the master should know by name. */
+    private void onJvmExit() {
+        if (state() == AgentState.BOOTING && moveTo(AgentState.GONE)) {
+            String reason = "the application exited before it accepted on " + listeners.describe()
+                    + " (see its output); " + InheritedSocket.REMEDY;
+            AgentLog.info("boot failed: " + reason);
+            channel.trySend(new ControlMessage.BootFailed(reason));
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
