@@ -5,8 +5,6 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,12 +62,7 @@ public final class PreforkAgent {
 
     private static void loadNativeLibrary() throws BootFailure {
         try {
-            Path dir = Files.createTempDirectory("prefork-agent-");
-            try {
-                NativeLibrary.load(dir);
-            } finally {
-                Files.deleteIfExists(dir);
-            }
+            NativeLibrary.load();
         } catch (IOException e) {
             throw new BootFailure("loading the agent's JNI library failed: " + e.getMessage(), ExitCodes.WORKER_BOOT_ERROR, e);
         }

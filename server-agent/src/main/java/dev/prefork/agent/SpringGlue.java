@@ -1,7 +1,6 @@
 package dev.prefork.agent;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.prefork.agent.os.PrivateCache;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
@@ -9,7 +8,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.jar.JarFile;
@@ -19,7 +17,7 @@ import java.util.jar.JarFile;
  * it loads {@code SpringApplication}: the glue must see Spring, which the system loader does not in a fat jar.
  * Fat jar: {@code addURL} on Spring Boot's LaunchedClassLoader (a URLClassLoader) through
  * {@code MethodHandles.privateLookupIn}; class-path launch: {@link Instrumentation#appendToSystemClassLoaderSearch}.
- * The extracted copy is opened by the loader at once and then deleted, so nothing is left behind.
+ * The jar is read from the agent's {@link PrivateCache}: Spring's loader reopens it by path while the app runs.
  */
 final class SpringGlue implements ClassFileTransformer {
     static final String TRIGGER = "org/springframework/boot/SpringApplication";
@@ -69,36 +67,23 @@ final class SpringGlue implements ClassFileTransformer {
             AgentLog.info("Spring Boot: the application carries the Prefork glue itself");
             return;
         }
-        Path dir = Files.createTempDirectory("prefork-agent-");
-        Path jar = dir.resolve("prefork-spring-boot.jar");
-        try {
-            try (InputStream in = SpringGlue.class.getResourceAsStream(GLUE_RESOURCE)) {
-                if (in == null) {
-                    throw new IOException("the agent jar has no " + GLUE_RESOURCE);
-                }
-                Files.copy(in, jar);
+        Path jar = PrivateCache.file(GLUE_RESOURCE, "prefork-spring-boot.jar");
+        if (target == system) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                instrumentation.appendToSystemClassLoaderSearch(file);
             }
-            if (target == system) {
-                try (JarFile file = new JarFile(jar.toFile())) {
-                    instrumentation.appendToSystemClassLoaderSearch(file);
-                }
-            } else if (target instanceof URLClassLoader) {
-                MethodHandle addUrl = MethodHandles.privateLookupIn(target.getClass(), MethodHandles.lookup())
-                        .findVirtual(URLClassLoader.class, "addURL", MethodType.methodType(void.class, URL.class));
-                addUrl.invoke(target, jar.toUri().toURL());
-            } else {
-                throw new IllegalStateException("Spring Boot's class loader " + target.getClass().getName()
-                        + " is neither the system loader nor a URLClassLoader");
-            }
-            // The loader opens the jar now and keeps it open; after that the file can go.
-            if (target.getResource(GLUE_MARKER) == null) {
-                throw new IllegalStateException("the glue jar was added to " + target + " but is not visible in it");
-            }
-            AgentLog.info("Spring Boot: glue added to " + target.getClass().getName()
-                    + " (embedded Tomcat/Jetty serve fd 0; requests counted)");
-        } finally {
-            Files.deleteIfExists(jar);
-            Files.deleteIfExists(dir);
+        } else if (target instanceof URLClassLoader) {
+            MethodHandle addUrl = MethodHandles.privateLookupIn(target.getClass(), MethodHandles.lookup())
+                    .findVirtual(URLClassLoader.class, "addURL", MethodType.methodType(void.class, URL.class));
+            addUrl.invoke(target, jar.toUri().toURL());
+        } else {
+            throw new IllegalStateException("Spring Boot's class loader " + target.getClass().getName()
+                    + " is neither the system loader nor a URLClassLoader");
         }
+        if (target.getResource(GLUE_MARKER) == null) {
+            throw new IllegalStateException("the glue jar was added to " + target + " but is not visible in it");
+        }
+        AgentLog.info("Spring Boot: glue added to " + target.getClass().getName()
+                + " (embedded Tomcat/Jetty serve fd 0; requests counted)");
     }
 }

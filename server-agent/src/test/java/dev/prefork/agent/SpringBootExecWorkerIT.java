@@ -1,0 +1,97 @@
+package dev.prefork.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prefork.core.ExitCodes;
+import dev.prefork.core.control.ControlMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The unmodified Spring Boot example fat jar run as an exec worker: Tomcat on fd 0, counting, drain, orphaning. */
+class SpringBootExecWorkerIT {
+    static final Path EXAMPLE_JAR = Paths.get(System.getProperty("prefork.springBootExampleJar",
+            "../examples/spring-boot/target/prefork-spring-boot-example.jar"));
+    static final Duration BOOT = Duration.ofSeconds(90);
+    static final String SECRET = "spring-it-secret";
+    static final List<String> APP = List.of("-Xshare:auto", "-jar", EXAMPLE_JAR.toAbsolutePath().toString());
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void exampleJarIsBuilt() {
+        assertThat(EXAMPLE_JAR).as("the Spring Boot example jar (mvn package builds it before this module)").isRegularFile();
+    }
+
+    @Test
+    void tomcatServesTheInheritedSocketCountsRequestsAndDrainsGracefully() throws Exception {
+        try (StandInMaster master = new StandInMaster(SECRET);
+             WorkerProcess worker = WorkerProcess.start(AgentBootIT.args(master), SECRET, master, APP)) {
+            master.await(ControlMessage.Ready.class, BOOT);
+
+            HttpResponse<String> hello = get(master, "/");
+            assertThat(hello.statusCode()).isEqualTo(200);
+            assertThat(hello.headers().firstValue("X-Worker-Pid")).hasValue(Long.toString(worker.pid()));
+            assertThat(hello.body()).contains("pid " + worker.pid());
+            // Tomcat never bound a port of its own: its only listening socket is the one passed at fd 0.
+            assertThat(worker.stderr()).noneMatch(l -> l.contains("boot failed"));
+
+            awaitHeartbeat(master, "requestsTotal >= 1", b -> b.requestsTotal() >= 1);
+            ControlMessage.JvmStats stats = master.await(ControlMessage.JvmStats.class, BOOT);
+            assertThat(stats.heapUsedBytes()).isPositive();
+            assertThat(stats.liveThreads()).isGreaterThan(5);
+
+            CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+                    request(master, "/sleep?ms=2000"), HttpResponse.BodyHandlers.ofString());
+            awaitHeartbeat(master, "a request in flight", b -> b.requestsInFlight() >= 1);
+            master.send(new ControlMessage.Drain(0));
+
+            HttpResponse<String> slow = inFlight.get(30, TimeUnit.SECONDS);
+            assertThat(slow.statusCode()).isEqualTo(200);
+            assertThat(slow.body()).isEqualTo("slept 2000 ms\n");
+            assertThat(worker.stderr()).anyMatch(l -> l.endsWith("drain: listener closed (fd 0)"));
+            // Written by the application after the listener was closed: fds 1 and 2 survived the JDK's close.
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> worker.stdout().stream().anyMatch(l -> l.equals("slept 2000 ms in pid " + worker.pid())));
+            assertThat(worker.awaitExit(Duration.ofSeconds(60))).isEqualTo(128 + 15);
+            assertThat(worker.stdout()).anyMatch(l -> l.contains("Graceful shutdown complete"));
+        }
+    }
+
+    @Test
+    void masterGoneHaltsTheApplicationAsOrphaned() throws Exception {
+        try (StandInMaster master = new StandInMaster(SECRET);
+             WorkerProcess worker = WorkerProcess.start(AgentBootIT.args(master), SECRET, master, APP)) {
+            master.await(ControlMessage.Ready.class, BOOT);
+            assertThat(get(master, "/").statusCode()).isEqualTo(200);
+            master.closeControlConnection();
+            assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCodes.WORKER_ORPHANED);
+        }
+    }
+
+    private HttpResponse<String> get(StandInMaster master, String path) throws Exception {
+        return http.send(request(master, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(StandInMaster master, String path) throws Exception {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + master.port() + path))
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    private static void awaitHeartbeat(StandInMaster master, String what,
+                                       java.util.function.Predicate<ControlMessage.Heartbeat> condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> master.received(ControlMessage.Heartbeat.class).stream().anyMatch(condition));
+    }
+}
