@@ -203,6 +203,22 @@ class ExecWorkersIT {
     }
 
     @Test
+    void maxRequestsRecyclesASpringBootWorkerWhoseRequestsTheAgentCounts() throws Exception {
+        MasterProcess m = start(Framework.SPRING_BOOT, "--workers", "1", "--max-requests", "30");
+        await("1 exec worker ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> m.readyWorkers() == 1);
+        long first = m.workerPids().iterator().next();
+        for (int i = 0; i < 40; i++) {
+            assertThat(RawHttp.get(m.port, "/").status()).isEqualTo(200);
+        }
+        await("recycled after 30 requests").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> m.metric("prefork_worker_restarts_total{reason=\"max_requests\"}") == 1
+                        && m.readyWorkers() == 1 && !m.workerPids().contains(first));
+        assertThat(m.metric("prefork_requests_total")).isGreaterThanOrEqualTo(30);
+        assertThat(RawHttp.get(m.port, "/").workerPid()).isNotEqualTo(first);
+    }
+
+    @Test
     void aServiceThatBindsItsOwnPortFailsTheBootWithExit3AndTheRemedyLine() throws Exception {
         // Micronaut without its two settings binds a port of its own and never takes Prefork's socket.
         Framework f = Framework.MICRONAUT;
