@@ -63,7 +63,7 @@ class DrainIT {
                 + "%d ms%n", readyOffMillis, servedDuringDelay, exitMillis);
         assertThat(exitMillis).as("exit within drain delay + graceful timeout").isLessThan(13_000);
 
-        List<String> steps = m.logText().lines().filter(l -> l.contains("d.p.master.Arbiter - drain step")).toList();
+        List<String> steps = m.logText().lines().filter(l -> l.contains(".Arbiter - drain step")).toList();
         assertThat(steps).as("the master logs each step").hasSizeGreaterThanOrEqualTo(4);
         assertThat(steps.get(0)).contains("drain step 1/4");
         assertThat(steps.get(1)).contains("drain step 2/4");
