@@ -195,11 +195,37 @@ class ExecWorkersIT {
                 .until(() -> accepted(last, m.port) == 1);
         long termAt = System.nanoTime();
         m.signal("TERM");
+        await(f + ": /readyz 503 at once").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> m.adminStatus("/readyz") == 503 || !m.process.isAlive());
         assertThat(inFlight.get().status()).as(f + ": request in flight at TERM").isEqualTo(200);
         assertThat(m.waitForExit(Duration.ofSeconds(40))).as(f + ": master exit code").isZero();
         System.out.printf("%s: TERM to master exit %d ms (2 s request in flight)%n", f, (System.nanoTime() - termAt) / 1_000_000);
         String drain = m.logText().substring(m.logText().indexOf("drain step 1/4"));
         assertThat(drain).as("nobody killed at the drain's deadline").doesNotContain("at its deadline; SIGKILL");
+    }
+
+    @Test
+    void aLauncherScriptThatForksJavaGetsTheAgentThroughJdkJavaOptions() throws Exception {
+        // The shell stays the spawned process (a second command after java keeps it from exec'ing): the JVM
+        // that says Hello is its child, admitted as a descendant; the agent comes through JDK_JAVA_OPTIONS.
+        Framework f = Framework.JETTY;
+        String java = String.join(" ", f.command());
+        Assumptions.assumeTrue(Files.isRegularFile(f.jar), f.jar + " is built by mvn package");
+        MasterProcess m = MasterProcess.startExec(f.env, List.of("--workers", "1"), List.of("sh", "-c", java + "; exit $?"));
+        masters.add(m);
+        await("worker behind a launcher script ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    m.assertAlive();
+                    return m.readyWorkers() == 1;
+                });
+        long script = m.workerPids().iterator().next();
+        RawHttp.Response r = RawHttp.get(m.port, "/");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(ProcessHandle.of(r.workerPid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+                .as("the JVM serving is the script's child").hasValue(script);
+        assertThat(m.logText()).contains("NOTE: Picked up JDK_JAVA_OPTIONS");
+        m.signal("TERM");
+        assertThat(m.waitForExit(Duration.ofSeconds(30))).isZero();
     }
 
     @Test
