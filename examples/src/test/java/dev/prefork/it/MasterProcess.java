@@ -63,6 +63,11 @@ final class MasterProcess implements AutoCloseable {
         return startWith(List.of(extra), List.of("-cp", JAR + ":" + testClasses(), "dev.prefork.master.Main"));
     }
 
+    /** Starts {@code dev.prefork.master.Main} on {@code classPath} (e.g. an application jar and prefork.jar). */
+    static MasterProcess startMainOn(String classPath, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-cp", classPath, "dev.prefork.master.Main"));
+    }
+
     /** Starts a user's own main class from the example jar (embedding), e.g. {@code EmbeddedExample}. */
     static MasterProcess startClass(String mainClass, String... extra) throws IOException {
         return startWith(List.of(extra), List.of("-cp", JAR.toString(), mainClass));
