@@ -229,6 +229,29 @@ class ExecWorkersIT {
     }
 
     @Test
+    void workerFdPutsTheSocketAtFd100ForMicronautsEpollListener() throws Exception {
+        Framework f = Framework.MICRONAUT;
+        Assumptions.assumeTrue(Files.isRegularFile(f.jar), f.jar + " is built by mvn package");
+        List<String> command = new ArrayList<>(f.command());
+        command.addAll(1, List.of("-Dmicronaut.server.netty.listeners.default.fd=100",
+                "-Dmicronaut.server.netty.listeners.default.bind=false",
+                "-Dmicronaut.netty.event-loops.default.prefer-native-transport=true",
+                "-Dmicronaut.server.netty.parent.prefer-native-transport=true"));
+        MasterProcess m = MasterProcess.startExec(Map.of(), List.of("--workers", "1", "--worker-fd", "100"), command);
+        masters.add(m);
+        await("Micronaut on fd 100 ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    m.assertAlive();
+                    return m.readyWorkers() == 1;
+                });
+        long worker = m.workerPids().iterator().next();
+        assertThat(RawHttp.get(m.port, "/").workerPid()).isEqualTo(worker);
+        assertThat(ProcessSockets.listeningPorts(worker)).as("no port of its own").containsOnly(m.port);
+        m.signal("TERM");
+        assertThat(m.waitForExit(Duration.ofSeconds(30))).isZero();
+    }
+
+    @Test
     void maxRequestsRecyclesASpringBootWorkerWhoseRequestsTheAgentCounts() throws Exception {
         MasterProcess m = start(Framework.SPRING_BOOT, "--workers", "1", "--max-requests", "30");
         await("1 exec worker ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
