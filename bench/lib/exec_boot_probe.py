@@ -23,6 +23,13 @@ def first_200(sock):
         raise RuntimeError("status %r" % status)
 
 
+def cpu_ms(pid):
+    """CPU time (user + system) the process has used so far: a figure the machine's load moves less than wall time."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def read_frame(conn, buf):
     while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
         chunk = conn.recv(4096)
@@ -70,6 +77,7 @@ def with_agent():
     t.start()
     first_200(client)
     elapsed = time.monotonic() - t0
+    cpu = cpu_ms(p.pid)
     t.join(30)
     p.terminate()
     p.wait(30)
@@ -79,7 +87,7 @@ def with_agent():
     os.unlink(path)
     os.rmdir(d)
     premain = next((float(m.group(1)) for l in err_lines for m in [re.search(r"premain ([0-9.]+) ms", l)] if m), -1)
-    return elapsed * 1000, result.get("ready", -1) * 1000, premain
+    return elapsed * 1000, result.get("ready", -1) * 1000, premain, cpu
 
 
 def alone():
@@ -100,23 +108,27 @@ def alone():
             time.sleep(0.005)
     first_200(client)
     elapsed = time.monotonic() - t0
+    cpu = cpu_ms(p.pid)
     client.close()
     p.terminate()
     p.wait(30)
-    return elapsed * 1000, refused
+    return elapsed * 1000, refused, cpu
 
 
 agent_runs, alone_runs = [], []
 for i in range(RUNS):  # interleaved, so drifting machine load hits both alike
     agent_runs.append(with_agent())
     alone_runs.append(alone())
-    print("run %d: agent first-200 %.0f ms (Ready %.0f ms, premain %.1f ms); alone first-200 %.0f ms (%d refused connects)"
-          % (i + 1, agent_runs[-1][0], agent_runs[-1][1], agent_runs[-1][2], alone_runs[-1][0], alone_runs[-1][1]),
+    print("run %d: agent first-200 %.0f ms (Ready %.0f ms, premain %.1f ms, CPU %.0f ms); alone first-200 %.0f ms "
+          "(%d refused connects, CPU %.0f ms)" % (i + 1, agent_runs[-1][0], agent_runs[-1][1], agent_runs[-1][2],
+                                                  agent_runs[-1][3], alone_runs[-1][0], alone_runs[-1][1], alone_runs[-1][2]),
           file=sys.stderr)
 print("AGENT_FIRST_200_MS %.0f" % statistics.median(r[0] for r in agent_runs))
 print("AGENT_READY_MS %.0f" % statistics.median(r[1] for r in agent_runs))
 print("AGENT_PREMAIN_MS %.1f" % statistics.median(r[2] for r in agent_runs))
 print("ALONE_FIRST_200_MS %.0f" % statistics.median(r[0] for r in alone_runs))
+print("AGENT_CPU_MS %.0f" % statistics.median(r[3] for r in agent_runs))
+print("ALONE_CPU_MS %.0f" % statistics.median(r[2] for r in alone_runs))
 print("ALONE_REFUSED_CONNECTS %d" % statistics.median(r[1] for r in alone_runs))
 print("AGENT_FIRST_200_ALL %s" % ",".join("%.0f" % r[0] for r in agent_runs))
 print("ALONE_FIRST_200_ALL %s" % ",".join("%.0f" % r[0] for r in alone_runs))

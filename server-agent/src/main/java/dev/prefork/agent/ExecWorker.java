@@ -7,7 +7,9 @@ import dev.prefork.core.control.ControlMessage;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The agent's side of one exec worker after the handshake: readiness, heartbeats with JVM stats, the master's
@@ -20,7 +22,12 @@ final class ExecWorker {
     private final AgentArgs args;
     private final ControlChannel channel;
     private final InheritedListeners listeners;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "prefork-agent-timer"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(new ThreadFactory() {
+        @Override
+        public Thread newThread(Runnable r) {
+            return daemon(r, "prefork-agent-timer");
+        }
+    });
     private final long bootStartNanos;
     private AgentState state = AgentState.BOOTING;
     private JvmStatsSampler stats;
@@ -34,11 +41,22 @@ final class ExecWorker {
         this.bootStartNanos = bootStartNanos;
     }
 
+    /** Runs in premain: anonymous classes, not lambdas, whose first bootstrap would cost ~20 ms there. */
     void start() throws IOException {
         ReadinessWatch readiness = new ReadinessWatch(this, listeners);
-        daemon(this::readControl, "prefork-agent-control").start();
+        daemon(new Runnable() {
+            @Override
+            public void run() {
+                readControl();
+            }
+        }, "prefork-agent-control").start();
         daemon(readiness, "prefork-agent-readiness").start();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::onJvmExit, "prefork-agent-exit"));
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                onJvmExit();
+            }
+        }, "prefork-agent-exit"));
     }
 
     synchronized AgentState state() {
@@ -107,7 +125,12 @@ final class ExecWorker {
     private void readControl() {
         String why;
         try {
-            channel.readFrames(this::onMessage);
+            channel.readFrames(new Consumer<ControlMessage>() {
+                @Override
+                public void accept(ControlMessage message) {
+                    onMessage(message);
+                }
+            });
             why = "the master closed the control socket";
         } catch (IOException | RuntimeException e) {
             why = "the control socket failed (" + e.getMessage() + ")";

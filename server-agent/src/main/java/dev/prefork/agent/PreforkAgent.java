@@ -36,6 +36,7 @@ public final class PreforkAgent {
         ControlChannel channel = null;
         try {
             loadNativeLibrary();
+            long nativeLoaded = System.nanoTime();
             BootFailure fdTaken = null;
             try {
                 InheritedListeners.reserve(args.extraFd());
@@ -43,6 +44,7 @@ public final class PreforkAgent {
                 fdTaken = e; // reported to the master once the control socket is up
             }
             Handshake.Result handshake = Handshake.run(args);
+            long handshakeDone = System.nanoTime();
             channel = handshake.channel();
             if (fdTaken != null) {
                 throw fdTaken;
@@ -51,13 +53,19 @@ public final class PreforkAgent {
             System.setProperty(ACTIVE_PROPERTY, "true");
             SpringGlue.install(instrumentation);
             new ExecWorker(args, channel, listeners, start).start();
-            AgentLog.info("premain " + TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start) / 1000.0
-                    + " ms: listening socket at " + listeners.describe() + ", control socket connected");
+            long end = System.nanoTime();
+            AgentLog.info("premain " + millis(end - start) + " ms (JNI library " + millis(nativeLoaded - start)
+                    + ", handshake with the master " + millis(handshakeDone - nativeLoaded) + ", rest "
+                    + millis(end - handshakeDone) + "): listening socket at " + listeners.describe());
         } catch (BootFailure e) {
             failBoot(channel, e.getMessage(), e.exitCode());
         } catch (Throwable e) {
             failBoot(channel, "the Prefork agent failed: " + e, ExitCodes.WORKER_BOOT_ERROR);
         }
+    }
+
+    private static String millis(long nanos) {
+        return Double.toString(TimeUnit.NANOSECONDS.toMicros(nanos) / 1000.0);
     }
 
     private static void loadNativeLibrary() throws BootFailure {

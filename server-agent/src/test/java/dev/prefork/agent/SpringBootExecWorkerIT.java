@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,12 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The unmodified Spring Boot example fat jar run as an exec worker: Tomcat on fd 0, counting, drain, orphaning. */
 class SpringBootExecWorkerIT {
@@ -77,6 +82,34 @@ class SpringBootExecWorkerIT {
             assertThat(get(master, "/").statusCode()).isEqualTo(200);
             master.closeControlConnection();
             assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCodes.WORKER_ORPHANED);
+        }
+    }
+
+    /** Spring Boot from a plain class path (no fat-jar loader): the glue goes onto the system class path. */
+    @Test
+    void classPathLaunchGetsTheGlueToo(@TempDir Path unpacked) throws Exception {
+        try (ZipFile jar = new ZipFile(EXAMPLE_JAR.toFile())) {
+            for (ZipEntry entry : Collections.list(jar.entries())) {
+                Path target = unpacked.resolve(entry.getName()).normalize();
+                if (!target.startsWith(unpacked) || entry.isDirectory()) {
+                    continue;
+                }
+                Files.createDirectories(target.getParent());
+                try (InputStream in = jar.getInputStream(entry)) {
+                    Files.copy(in, target);
+                }
+            }
+        }
+        List<String> classPathApp = List.of("-cp", unpacked.resolve("BOOT-INF/classes") + ":" + unpacked.resolve("BOOT-INF/lib") + "/*",
+                "dev.prefork.examples.springboot.ExampleApplication");
+        try (StandInMaster master = new StandInMaster(SECRET);
+             WorkerProcess worker = WorkerProcess.start(AgentBootIT.args(master), SECRET, master, classPathApp)) {
+            master.await(ControlMessage.Ready.class, BOOT);
+            assertThat(worker.stderr()).anyMatch(l -> l.contains("Spring Boot: glue added to jdk.internal.loader.ClassLoaders$AppClassLoader"));
+            assertThat(get(master, "/").headers().firstValue("X-Worker-Pid")).hasValue(Long.toString(worker.pid()));
+            awaitHeartbeat(master, "requestsTotal >= 1", b -> b.requestsTotal() >= 1);
+            master.send(new ControlMessage.Stop());
+            assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCodes.WORKER_OK);
         }
     }
 
