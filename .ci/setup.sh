@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for tool in wrk curl haproxy setpriv; do
+for tool in wrk curl haproxy setpriv h2load nghttp nginx openssl; do
   command -v "$tool" >/dev/null || need+=("$tool")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -14,6 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
   for tool in "${need[@]}"; do
     case "$tool" in
       setpriv) pkgs+=(util-linux) ;;
+      h2load | nghttp) pkgs+=(nghttp2-client) ;;
       *) pkgs+=("$tool") ;;
     esac
   done

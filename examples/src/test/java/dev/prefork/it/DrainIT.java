@@ -63,7 +63,8 @@ class DrainIT {
                 + "%d ms%n", readyOffMillis, servedDuringDelay, exitMillis);
         assertThat(exitMillis).as("exit within drain delay + graceful timeout").isLessThan(13_000);
 
-        List<String> steps = m.logText().lines().filter(l -> l.contains(".Arbiter - drain step")).toList();
+        // The master's steps carry their time since TERM, "(+N ms)"; the workers' lines do not.
+        List<String> steps = m.logText().lines().filter(l -> l.matches(".*drain step \\d/4 \\(\\+.*")).toList();
         assertThat(steps).as("the master logs each step").hasSizeGreaterThanOrEqualTo(4);
         assertThat(steps.get(0)).contains("drain step 1/4");
         assertThat(steps.get(1)).contains("drain step 2/4");
@@ -95,6 +96,33 @@ class DrainIT {
         }
         assertThat(m.waitForExit(Duration.ofSeconds(20))).isZero();
         assertThat(m.logText()).containsPattern("serving [1-5] connection\\(s\\) from the accept backlog");
+    }
+
+    /**
+     * Issue 12, defect 1: the budget is drain delay + graceful timeout from TERM in the worker too (it counted the
+     * graceful timeout from the start of its drain, delay included, and cut the request). Here 2 + 2 s: a request
+     * with about 3 s left at TERM is answered, and the master still exits 0.
+     */
+    @Test
+    void aRequestInFlightAtTermGetsTheDrainDelayPlusTheGracefulTimeout() throws Exception {
+        MasterProcess m = MasterProcess.start("--workers", "1", "--drain-delay", "2", "--graceful-timeout", "2",
+                "--timeout", "2");
+        masters.add(m);
+        m.awaitReady(1);
+        long sentAt = System.nanoTime();
+        CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(
+                () -> request(m.port, "/sleep?ms=3500"));
+        await("the /sleep request is in flight").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> m.metric("prefork_requests_in_flight") >= 1);
+        m.signal("TERM");
+        long leftAtTerm = 3500 - millis(sentAt);
+        assertThat(leftAtTerm).as("the request outlives the graceful timeout alone, or this proves nothing")
+                .isGreaterThan(2_000);
+
+        RawHttp.Response slept = inFlight.get(15, TimeUnit.SECONDS);
+        assertThat(slept.status()).as("answered within drain delay + graceful timeout").isEqualTo(200);
+        assertThat(slept.body()).startsWith("slept");
+        assertThat(m.waitForExit(Duration.ofSeconds(15))).isZero();
     }
 
     private static RawHttp.Response request(int port, String path) {

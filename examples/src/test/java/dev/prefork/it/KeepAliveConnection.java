@@ -19,12 +19,22 @@ final class KeepAliveConnection implements AutoCloseable {
     private final InputStream in;
 
     KeepAliveConnection(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket();
+        this(plain(port, readTimeoutMillis));
+    }
+
+    /** Over a socket already connected, e.g. a TLS socket after its handshake. */
+    KeepAliveConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        out = socket.getOutputStream();
+        in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    private static Socket plain(int port, int readTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
         socket.setSoTimeout(readTimeoutMillis);
-        out = socket.getOutputStream();
-        in = new BufferedInputStream(socket.getInputStream());
+        return socket;
     }
 
     /** Sends a GET and reads its response; an IOException means the connection is unusable. */

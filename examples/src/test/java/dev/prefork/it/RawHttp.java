@@ -42,6 +42,23 @@ final class RawHttp {
         }
     }
 
+    /** Sends raw bytes and returns everything the server answered until it closed (or 5 s of silence). */
+    static String exchange(int port, String rawRequest) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(rawRequest.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(all);
+            } catch (java.net.SocketTimeoutException | java.net.SocketException stopped) {
+                // what arrived is the answer
+            }
+            return all.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     static Response parse(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all);

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code --worker-cds}: with {@code auto} (the default) the master makes an AppCDS archive of the worker class
@@ -89,6 +91,30 @@ class WorkerCdsIT {
             assertThat(files).as("nothing trained").isEmpty();
         } catch (java.nio.file.NoSuchFileException absent) {
             // made lazily: fine
+        }
+    }
+
+    /**
+     * With {@code --certfile} the training run walks the TLS boot path too: its request goes over TLS (and with
+     * {@code --cert-reqs 2} is refused at the handshake, as configured), and the archive is made.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "2"})
+    void trainingWalksTheTlsBootPath(String certReqs) throws Exception {
+        Path cache = dir.resolve("cds");
+        TestCertificates certs = TestCertificates.newCa(Files.createDirectory(dir.resolve("certs")));
+        TestCertificates.Issued server = certs.issue("server", TestCertificates.KeyForm.EC_SEC1, 2);
+        start("-Dprefork.cdsDir=" + cache, "--prepare-worker-cds", "--certfile", server.cert().toString(),
+                "--keyfile", server.key().toString(), "--ca-certs", certs.caCert.toString(), "--cert-reqs", certReqs);
+
+        assertThat(master.waitFor(120, TimeUnit.SECONDS)).as("--prepare-worker-cds finished").isTrue();
+        assertThat(master.exitValue()).as(logText()).isZero();
+        try (var files = Files.list(cache)) {
+            assertThat(files.map(Path::toString)).as("the archive").anyMatch(f -> f.endsWith(".jsa"));
+        }
+        try (var files = Files.list(cache)) {
+            Path trainingLog = files.filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow();
+            assertThat(Files.readString(trainingLog)).contains("one request done");
         }
     }
 

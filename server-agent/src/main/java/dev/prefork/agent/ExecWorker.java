@@ -144,9 +144,9 @@ final class ExecWorker {
     private void onMessage(ControlMessage message) {
         if (message instanceof ControlMessage.Drain drain) {
             if (moveTo(AgentState.DRAINING)) {
-                AgentLog.info("drain: accepting for " + drain.drainDelayMillis() + " ms more, then closing the listener "
+                AgentLog.info("drain: accepting for " + drain.acceptForMillis() + " ms more, then closing the listener "
                         + "and sending SIGTERM to this JVM for its graceful shutdown");
-                timer.schedule(this::closeListenerThenTerm, drain.drainDelayMillis(), TimeUnit.MILLISECONDS);
+                timer.schedule(this::closeListenerThenTerm, drain.acceptForMillis(), TimeUnit.MILLISECONDS);
             }
         } else if (message instanceof ControlMessage.Stop) {
             if (moveTo(AgentState.GONE)) {

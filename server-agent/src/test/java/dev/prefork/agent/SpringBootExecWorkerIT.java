@@ -60,7 +60,7 @@ class SpringBootExecWorkerIT {
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
                     request(master, "/sleep?ms=2000"), HttpResponse.BodyHandlers.ofString());
             awaitHeartbeat(master, "a request in flight", b -> b.requestsInFlight() >= 1);
-            master.send(new ControlMessage.Drain(0));
+            master.send(new ControlMessage.Drain(0, 10_000));
 
             HttpResponse<String> slow = inFlight.get(30, TimeUnit.SECONDS);
             assertThat(slow.statusCode()).isEqualTo(200);

@@ -25,6 +25,8 @@ public final class MetricNames {
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
+    /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
+    public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
     /**
      * An exec worker's JVM, from its agent's JvmStats, tag {@link #TAG_WORKER}: heap used, committed and max
      * (gauges, bytes), time in GC (counter, seconds) and GC collections (counter), both summed over collectors,

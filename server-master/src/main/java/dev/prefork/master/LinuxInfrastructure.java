@@ -8,6 +8,7 @@ import dev.prefork.master.control.ControlEvents;
 import dev.prefork.master.control.ControlServer;
 import dev.prefork.master.control.WorkerDirectory;
 import dev.prefork.master.net.ListenerSet;
+import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.os.JnrPosix;
 import dev.prefork.master.os.Posix;
 import dev.prefork.master.os.SignalRelay;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
 final class LinuxInfrastructure implements Infrastructure {
     /** A master on the real services, as the CLI and embedding run it. */
     static Master master(ServerConfig config, Supplier<ServerConfig> reloader, MasterHooks hooks) {
-        return new Master(config, reloader, new LinuxInfrastructure(), System.err, System::nanoTime, hooks);
+        return new Master(config, reloader, new LinuxInfrastructure(), System.err, NanoClock.SYSTEM, hooks);
     }
 
     private Posix posix;

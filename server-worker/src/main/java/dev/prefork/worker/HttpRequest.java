@@ -57,18 +57,39 @@ public final class HttpRequest {
         return method;
     }
 
-    /** The request target as sent, e.g. {@code /sleep?ms=10}. */
+    /**
+     * The request target as sent, e.g. {@code /sleep?ms=10}, or {@code http://example.com/sleep?ms=10} in
+     * absolute-form (as a client talking to a proxy sends it; its authority is then the {@code Host} header).
+     */
     public String uri() {
         return uri;
     }
 
-    /** The target without its query string, still percent-encoded, e.g. {@code /sleep}. */
+    /**
+     * The target's path without its query string, still percent-encoded, e.g. {@code /sleep}; also for an
+     * absolute-form target ({@code http://example.com/sleep?ms=10} gives {@code /sleep}, {@code http://example.com}
+     * gives {@code /}). For {@code *} (OPTIONS) and a CONNECT target ({@code host:port}) the target as sent.
+     */
     public String path() {
-        int end = uri.indexOf('?');
-        if (end < 0) {
-            end = uri.indexOf('#');
+        int start = 0;
+        if (!uri.startsWith("/")) {
+            int scheme = uri.indexOf("://");
+            if (scheme <= 0) {
+                return uri;
+            }
+            start = scheme + 3;
+            while (start < uri.length() && "/?#".indexOf(uri.charAt(start)) < 0) {
+                start++;
+            }
+            if (start == uri.length() || uri.charAt(start) != '/') {
+                return "/";
+            }
         }
-        return end < 0 ? uri : uri.substring(0, end);
+        int end = start;
+        while (end < uri.length() && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+            end++;
+        }
+        return start == 0 && end == uri.length() ? uri : uri.substring(start, end);
     }
 
     /** Decoded query parameters in order of appearance; each name maps to all its values. */

@@ -33,6 +33,18 @@ class ApiTest {
     }
 
     @Test
+    void pathOfEveryRequestTargetForm() {
+        assertThat(HttpRequest.of("GET", "http://example.com/a/b?q=1#f").path()).isEqualTo("/a/b");
+        assertThat(HttpRequest.of("GET", "https://example.com:8443").path()).isEqualTo("/");
+        assertThat(HttpRequest.of("GET", "http://example.com?q=1").path()).isEqualTo("/");
+        assertThat(HttpRequest.of("GET", "http://example.com/a?q=1").queryParameter("q")).isEqualTo("1");
+        assertThat(HttpRequest.of("GET", "http://example.com/a?q=1").uri()).isEqualTo("http://example.com/a?q=1");
+        assertThat(HttpRequest.of("GET", "//double/slash?x").path()).isEqualTo("//double/slash");
+        assertThat(HttpRequest.of("OPTIONS", "*").path()).isEqualTo("*");
+        assertThat(HttpRequest.of("CONNECT", "example.com:443").path()).isEqualTo("example.com:443");
+    }
+
+    @Test
     void responsesAreImmutableValues() {
         HttpResponse ok = HttpResponse.ok("hi");
         HttpResponse tagged = ok.withHeader("X-T", "1");

@@ -1,9 +1,11 @@
 package dev.prefork.core.config;
 
+import dev.prefork.core.tls.ClientCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,15 @@ public record ServerConfig(
         String appClass,
         Map<String, String> workerSystemProperties,
         boolean workerCds,
+        Path certFile,
+        Path keyFile,
+        Path caCerts,
+        ClientCertificates certReqs,
+        List<String> ciphers,
+        String tlsMinVersion,
+        boolean http2,
+        int http2MaxConcurrentStreams,
+        int http2InitialWindowSize,
         List<String> workerCommand,
         int workerFd) {
 
@@ -59,6 +70,7 @@ public record ServerConfig(
         binds = List.copyOf(binds);
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
+        ciphers = List.copyOf(ciphers);
         workerCommand = List.copyOf(workerCommand);
     }
 
@@ -66,10 +78,20 @@ public record ServerConfig(
     public static final int MIN_WORKER_FD = 3;
     /** Stays below the usual soft limit of open files (1024), so the fd exists in every worker. */
     public static final int MAX_WORKER_FD = 1023;
+    /** {@link #workerFd()} when the socket is only at fd 0. */
+    public static final int NO_WORKER_FD = 0;
 
     /** Exec workers: the workers run {@link #workerCommand()} with the Prefork agent instead of APP_CLASS. */
     public boolean isExec() {
         return !workerCommand.isEmpty();
+    }
+
+    /** The TLS versions accepted by {@code --tls-min-version}. */
+    public static final List<String> TLS_VERSIONS = List.of("1.2", "1.3");
+
+    /** True when the listeners serve TLS ({@code --certfile} given). */
+    public boolean tls() {
+        return certFile != null;
     }
 
     /** The default worker count: the number of CPUs, as Puma does (Gunicorn users size it the same way). */
@@ -82,6 +104,17 @@ public record ServerConfig(
         return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
     }
 
+    /** {@code --ciphers}: names separated by commas, colons or blanks; none (empty) means the provider's defaults. */
+    static List<String> splitCiphers(String list) {
+        List<String> names = new ArrayList<>();
+        for (String name : (list == null ? "" : list).split("[,:\\s]+")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        return List.copyOf(names);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -89,130 +122,114 @@ public record ServerConfig(
     /** A builder seeded with this configuration, e.g. to change the worker count on TTIN. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.binds = new ArrayList<>(binds);
-        b.workers = workers;
-        b.admin = admin;
-        b.timeout = timeout;
-        b.gracefulTimeout = gracefulTimeout;
-        b.bootTimeout = bootTimeout;
-        b.drainDelay = drainDelay;
-        b.maxRequests = maxRequests;
-        b.maxRequestsJitter = maxRequestsJitter;
-        b.workerJvmOpts = new ArrayList<>(workerJvmOpts);
-        b.pidfile = pidfile;
-        b.logLevel = logLevel;
-        b.accessLog = accessLog;
-        b.reusePort = reusePort;
-        b.backlog = backlog;
-        b.keepAlive = keepAlive;
-        b.headerTimeout = headerTimeout;
-        b.limitRequestLine = limitRequestLine;
-        b.limitRequestFields = limitRequestFields;
-        b.limitRequestFieldSize = limitRequestFieldSize;
-        b.limitRequestBody = limitRequestBody;
-        b.controlDir = controlDir;
-        b.configFile = configFile;
+        for (ConfigOption option : ConfigOption.values()) {
+            b.values.put(option, option.setting().read(this));
+        }
+        b.bindsGiven = true;
         b.appClass = appClass;
         b.workerSystemProperties = new LinkedHashMap<>(workerSystemProperties);
-        b.workerCds = workerCds;
-        b.workerCommand = workerCommand;
-        b.workerFd = workerFd;
         return b;
     }
 
-    /** Collects values; {@link #build()} validates all of them and names the first bad one. */
+    /**
+     * Collects values, starting from each option's default ({@link ConfigOption}); {@link #build()} runs every
+     * option's checks and names the first bad value.
+     */
     public static final class Builder {
-        private List<BindAddress> binds = new ArrayList<>();
-        private int workers = defaultWorkers();
-        private BindAddress admin = BindAddress.parse("--admin", ConfigOption.ADMIN.defaultValue());
-        private Duration timeout = Duration.ofSeconds(30);
-        private Duration gracefulTimeout = Duration.ofSeconds(30);
-        private Duration bootTimeout = Duration.ofSeconds(60);
-        private Duration drainDelay = Duration.ZERO;
-        private long maxRequests;
-        private long maxRequestsJitter;
-        private List<String> workerJvmOpts = new ArrayList<>(splitJvmOpts(DEFAULT_WORKER_JVM_OPTS));
-        private Path pidfile;
-        private String logLevel = "info";
-        private boolean accessLog;
-        private boolean reusePort;
-        private int backlog = 2048;
-        private Duration keepAlive = Duration.ofSeconds(5);
-        private Duration headerTimeout = Duration.ofSeconds(10);
-        private int limitRequestLine = 4094;
-        private int limitRequestFields = 100;
-        private int limitRequestFieldSize = 8190;
-        private long limitRequestBody = 10L * 1024 * 1024;
-        private Path controlDir;
-        private Path configFile;
+        private final Map<ConfigOption, Object> values = new EnumMap<>(ConfigOption.class);
+        /** Whether {@link #bind} adds to the addresses held, or replaces the default. */
+        private boolean bindsGiven;
         private String appClass;
         private Map<String, String> workerSystemProperties = new LinkedHashMap<>();
-        private boolean workerCds = true;
-        private List<String> workerCommand = List.of();
-        private int workerFd;
 
         private Builder() {
+            for (ConfigOption option : ConfigOption.values()) {
+                values.put(option, option.setting().defaultValue());
+            }
         }
 
-        /** Replaces the listen addresses. */
+        /** Sets an option to a value of its setting's type (the resolver's way in). */
+        void set(ConfigOption option, Object value) {
+            values.put(option, value);
+            if (option == ConfigOption.BIND) {
+                bindsGiven = true;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> T get(ConfigOption option) {
+            return (T) values.get(option);
+        }
+
+        /** Replaces the listen addresses; none means the default. */
         public Builder binds(List<BindAddress> addresses) {
-            this.binds = new ArrayList<>(addresses);
+            if (addresses.isEmpty()) {
+                values.put(ConfigOption.BIND, ConfigOption.BIND.setting().defaultValue());
+                bindsGiven = false;
+                return this;
+            }
+            set(ConfigOption.BIND, List.copyOf(addresses));
             return this;
         }
 
         /** Adds a listen address, {@code HOST:PORT}. */
         public Builder bind(String hostPort) {
-            this.binds.add(BindAddress.parse("--bind", hostPort));
+            List<BindAddress> binds = bindsGiven ? new ArrayList<>(this.<List<BindAddress>>get(ConfigOption.BIND))
+                    : new ArrayList<>();
+            binds.add(BindAddress.parse(ConfigOption.BIND.flag(), hostPort));
+            set(ConfigOption.BIND, List.copyOf(binds));
             return this;
         }
 
         public Builder workers(int n) {
-            this.workers = n;
+            set(ConfigOption.WORKERS, n);
             return this;
         }
 
         /** The admin HTTP address, or null to turn it off. */
         public Builder admin(BindAddress address) {
-            this.admin = address;
+            set(ConfigOption.ADMIN, address);
             return this;
         }
 
+        /** {@code HOST:PORT} or {@code off}. */
         public Builder admin(String hostPortOrOff) {
-            return admin("off".equalsIgnoreCase(hostPortOrOff) ? null : BindAddress.parse("--admin", hostPortOrOff));
+            set(ConfigOption.ADMIN, ConfigOption.ADMIN.setting().parse(ConfigOption.ADMIN.flag(), List.of(hostPortOrOff)));
+            return this;
         }
 
         public Builder timeout(Duration d) {
-            this.timeout = d;
+            set(ConfigOption.TIMEOUT, d);
             return this;
         }
 
         public Builder gracefulTimeout(Duration d) {
-            this.gracefulTimeout = d;
+            set(ConfigOption.GRACEFUL_TIMEOUT, d);
             return this;
         }
 
         public Builder bootTimeout(Duration d) {
-            this.bootTimeout = d;
+            set(ConfigOption.BOOT_TIMEOUT, d);
             return this;
         }
 
         public Builder drainDelay(Duration d) {
-            this.drainDelay = d;
+            set(ConfigOption.DRAIN_DELAY, d);
             return this;
         }
 
         public Builder maxRequests(long n) {
-            this.maxRequests = n;
+            set(ConfigOption.MAX_REQUESTS, n);
             return this;
         }
 
         public Builder maxRequestsJitter(long n) {
-            this.maxRequestsJitter = n;
+            set(ConfigOption.MAX_REQUESTS_JITTER, n);
             return this;
         }
 
         public Builder workerJvmOpts(List<String> opts) {
-            this.workerJvmOpts = new ArrayList<>(opts);
+            set(ConfigOption.WORKER_JVM_OPTS, List.copyOf(opts));
             return this;
         }
 
@@ -221,68 +238,68 @@ public record ServerConfig(
         }
 
         public Builder pidfile(Path path) {
-            this.pidfile = path;
+            set(ConfigOption.PIDFILE, path);
             return this;
         }
 
         public Builder logLevel(String level) {
-            this.logLevel = level;
+            set(ConfigOption.LOG_LEVEL, level);
             return this;
         }
 
         public Builder accessLog(boolean on) {
-            this.accessLog = on;
+            set(ConfigOption.ACCESS_LOG, on);
             return this;
         }
 
         public Builder reusePort(boolean on) {
-            this.reusePort = on;
+            set(ConfigOption.REUSE_PORT, on);
             return this;
         }
 
         public Builder backlog(int n) {
-            this.backlog = n;
+            set(ConfigOption.BACKLOG, n);
             return this;
         }
 
         public Builder keepAlive(Duration d) {
-            this.keepAlive = d;
+            set(ConfigOption.KEEP_ALIVE, d);
             return this;
         }
 
         public Builder headerTimeout(Duration d) {
-            this.headerTimeout = d;
+            set(ConfigOption.HEADER_TIMEOUT, d);
             return this;
         }
 
         public Builder limitRequestLine(int n) {
-            this.limitRequestLine = n;
+            set(ConfigOption.LIMIT_REQUEST_LINE, n);
             return this;
         }
 
         public Builder limitRequestFields(int n) {
-            this.limitRequestFields = n;
+            set(ConfigOption.LIMIT_REQUEST_FIELDS, n);
             return this;
         }
 
         public Builder limitRequestFieldSize(int n) {
-            this.limitRequestFieldSize = n;
+            set(ConfigOption.LIMIT_REQUEST_FIELD_SIZE, n);
             return this;
         }
 
         public Builder limitRequestBody(long n) {
-            this.limitRequestBody = n;
+            set(ConfigOption.LIMIT_REQUEST_BODY, n);
             return this;
         }
 
         /** Parent of the private control directory; default: the system temp directory. */
         public Builder controlDir(Path dir) {
-            this.controlDir = dir;
+            set(ConfigOption.CONTROL_DIR, dir);
             return this;
         }
 
         public Builder configFile(Path file) {
-            this.configFile = file;
+            set(ConfigOption.CONFIG, file);
             return this;
         }
 
@@ -303,7 +320,7 @@ public record ServerConfig(
          * starts workers with it; {@code off} (false): workers start without it.
          */
         public Builder workerCds(boolean on) {
-            this.workerCds = on;
+            set(ConfigOption.WORKER_CDS, on);
             return this;
         }
 
@@ -312,46 +329,72 @@ public record ServerConfig(
          * Prefork agent; empty: native workers running {@link #appClass}.
          */
         public Builder workerCommand(List<String> words) {
-            this.workerCommand = List.copyOf(words);
+            set(ConfigOption.WORKER_COMMAND, List.copyOf(words));
             return this;
         }
 
-        /** Exec workers: also place the first listening socket at this fd; 0 = only fd 0. */
+        /** Exec workers: also place the first listening socket at this fd; {@link #NO_WORKER_FD}: only at fd 0. */
         public Builder workerFd(int fd) {
-            this.workerFd = fd;
+            set(ConfigOption.WORKER_FD, fd);
             return this;
         }
 
-        /** Validates every value and seals the configuration. */
+        /** {@code --certfile}: the PEM certificate chain; null serves plain HTTP. */
+        public Builder certFile(Path file) {
+            set(ConfigOption.CERTFILE, file);
+            return this;
+        }
+
+        /** {@code --keyfile}: the PEM private key; null when it is in the certificate file. */
+        public Builder keyFile(Path file) {
+            set(ConfigOption.KEYFILE, file);
+            return this;
+        }
+
+        /** {@code --ca-certs}: CA certificates for client certificates, or null. */
+        public Builder caCerts(Path file) {
+            set(ConfigOption.CA_CERTS, file);
+            return this;
+        }
+
+        public Builder certReqs(ClientCertificates mode) {
+            set(ConfigOption.CERT_REQS, mode);
+            return this;
+        }
+
+        /** {@code --ciphers}: IANA cipher suite names separated by commas or colons; empty for the defaults. */
+        public Builder ciphers(String list) {
+            set(ConfigOption.CIPHERS, splitCiphers(list));
+            return this;
+        }
+
+        public Builder tlsMinVersion(String version) {
+            set(ConfigOption.TLS_MIN_VERSION, version);
+            return this;
+        }
+
+        public Builder http2(boolean on) {
+            set(ConfigOption.HTTP2, on);
+            return this;
+        }
+
+        public Builder http2MaxConcurrentStreams(int n) {
+            set(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS, n);
+            return this;
+        }
+
+        public Builder http2InitialWindowSize(int bytes) {
+            set(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE, bytes);
+            return this;
+        }
+
+        /** Runs every option's checks, in the table's order, then the checks across options (TLS), and seals the configuration. */
         public ServerConfig build() {
-            List<BindAddress> effectiveBinds = binds.isEmpty()
-                    ? List.of(BindAddress.parse("--bind", ConfigOption.BIND.defaultValue()))
-                    : binds;
-            range("--workers", workers, 1, MAX_WORKERS, "give a worker count from 1 to " + MAX_WORKERS);
-            nonNegative("--timeout", timeout);
-            nonNegative("--graceful-timeout", gracefulTimeout);
-            nonNegative("--drain-delay", drainDelay);
-            if (bootTimeout == null || bootTimeout.isZero() || bootTimeout.isNegative()) {
-                throw new ConfigException("--boot-timeout", String.valueOf(bootTimeout), "must be at least 1 second");
+            for (ConfigOption option : ConfigOption.values()) {
+                option.setting().checkHeld(option.flag(), values.get(option));
             }
-            range("--max-requests", maxRequests, 0, Long.MAX_VALUE, "give 0 (off) or a positive request count");
-            range("--max-requests-jitter", maxRequestsJitter, 0, Long.MAX_VALUE, "give 0 (off) or a positive count");
-            if (!LOG_LEVELS.contains(logLevel)) {
-                throw new ConfigException("--log-level", logLevel, "is not a level; give one of " + String.join(", ", LOG_LEVELS));
-            }
-            range("--backlog", backlog, 1, 65535, "give a backlog from 1 to 65535");
-            positive("--keep-alive", keepAlive);
-            positive("--header-timeout", headerTimeout);
-            range("--limit-request-line", limitRequestLine, 64, 65536, "give 64..65536 bytes");
-            range("--limit-request-fields", limitRequestFields, 1, 32768, "give 1..32768 fields");
-            range("--limit-request-field-size", limitRequestFieldSize, 64, 65536, "give 64..65536 bytes");
-            range("--limit-request-body", limitRequestBody, 0, Long.MAX_VALUE, "give a size in bytes, 0 or more");
-            for (String opt : workerJvmOpts) {
-                if (!opt.startsWith("-")) {
-                    throw new ConfigException("--worker-jvm-opts", opt,
-                            "is not a JVM option (they start with '-'); quote the whole list, e.g. --worker-jvm-opts \"-Xmx128m -XX:+UseSerialGC\"");
-                }
-            }
+            List<String> workerCommand = get(ConfigOption.WORKER_COMMAND);
+            int workerFd = get(ConfigOption.WORKER_FD);
             boolean hasAppClass = appClass != null && !appClass.isBlank();
             if (!workerCommand.isEmpty() && hasAppClass) {
                 throw new ConfigException("APP_CLASS", appClass, "and a worker command (--worker-command or -- CMD) "
@@ -362,38 +405,32 @@ public record ServerConfig(
                         "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp, or give a "
                                 + "worker command (-- java -jar my-service.jar)");
             }
-            if (workerFd != 0) {
-                if (workerCommand.isEmpty()) {
-                    throw new ConfigException("--worker-fd", Integer.toString(workerFd),
-                            "applies only to exec workers; give a worker command too or drop --worker-fd");
-                }
-                range("--worker-fd", workerFd, MIN_WORKER_FD, MAX_WORKER_FD,
-                        "give an fd from " + MIN_WORKER_FD + " to " + MAX_WORKER_FD + " (fd 0 always carries the socket)");
+            Path certFile = get(ConfigOption.CERTFILE);
+            if (!workerCommand.isEmpty() && certFile != null) {
+                throw new ConfigException(ConfigOption.CERTFILE.flag(), certFile.toString(), "applies only to Prefork "
+                        + "applications; an exec worker's own server serves TLS: configure it there and drop "
+                        + ConfigOption.CERTFILE.flag());
+            }
+            if (workerFd != NO_WORKER_FD && workerCommand.isEmpty()) {
+                throw new ConfigException(ConfigOption.WORKER_FD.flag(), Integer.toString(workerFd),
+                        "applies only to exec workers; give a worker command too or drop " + ConfigOption.WORKER_FD.flag());
             }
             Objects.requireNonNull(workerSystemProperties);
-            return new ServerConfig(effectiveBinds, workers, admin, timeout, gracefulTimeout, bootTimeout, drainDelay,
-                    maxRequests, maxRequestsJitter, workerJvmOpts, pidfile, logLevel, accessLog, reusePort, backlog,
-                    keepAlive, headerTimeout, limitRequestLine, limitRequestFields, limitRequestFieldSize,
-                    limitRequestBody, controlDir, configFile, hasAppClass ? appClass.trim() : null,
-                    workerSystemProperties, workerCds, workerCommand, workerFd);
-        }
-
-        private static void range(String option, long value, long min, long max, String remedy) {
-            if (value < min || value > max) {
-                throw new ConfigException(option, Long.toString(value), "is out of range; " + remedy);
-            }
-        }
-
-        private static void nonNegative(String option, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new ConfigException(option, String.valueOf(d), "must be 0 or more seconds");
-            }
-        }
-
-        private static void positive(String option, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(option, String.valueOf(d), "must be at least 1 second");
-            }
+            TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
+                    get(ConfigOption.CERT_REQS), get(ConfigOption.CIPHERS));
+            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
+                    get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
+                    get(ConfigOption.DRAIN_DELAY), get(ConfigOption.MAX_REQUESTS), get(ConfigOption.MAX_REQUESTS_JITTER),
+                    get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
+                    get(ConfigOption.ACCESS_LOG), get(ConfigOption.REUSE_PORT), get(ConfigOption.BACKLOG),
+                    get(ConfigOption.KEEP_ALIVE), get(ConfigOption.HEADER_TIMEOUT), get(ConfigOption.LIMIT_REQUEST_LINE),
+                    get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
+                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
+                    hasAppClass ? appClass.trim() : null, workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
+                    get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
+                    get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
+                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE),
+                    workerCommand, workerFd);
         }
     }
 }

@@ -21,7 +21,8 @@ public final class ControlCodec {
     static final byte HEARTBEAT = 4;
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
-    static final byte JVM_STATS = 7;
+    static final byte CERTIFICATE_SERVED = 7;
+    static final byte JVM_STATS = 8;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
 
@@ -62,11 +63,13 @@ public final class ControlCodec {
             putString(body, truncate(m.reason(), 900));
         } else if (message instanceof ControlMessage.RecycleRequest m) {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
+        } else if (message instanceof ControlMessage.CertificateServed m) {
+            body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
         } else if (message instanceof ControlMessage.JvmStats m) {
             body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
                     .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
         } else if (message instanceof ControlMessage.Drain m) {
-            body.put(DRAIN).putLong(m.drainDelayMillis());
+            body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
             body.put(STOP);
         } else {
@@ -110,6 +113,8 @@ public final class ControlCodec {
             return new Decoded.Invalid("frame type " + body.get(start + 2) + " is truncated");
         } catch (CharacterCodingException e) {
             return new Decoded.Invalid("frame has a string that is not UTF-8");
+        } catch (IllegalArgumentException e) {
+            return new Decoded.Invalid("frame type " + body.get(start + 2) + " is out of range: " + e.getMessage());
         }
     }
 
@@ -122,9 +127,10 @@ public final class ControlCodec {
             case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
+            case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
             case JVM_STATS -> new ControlMessage.JvmStats(body.getLong(), body.getLong(), body.getLong(), body.getLong(),
                     body.getLong(), body.getInt());
-            case DRAIN -> new ControlMessage.Drain(body.getLong());
+            case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             default -> null;
         };

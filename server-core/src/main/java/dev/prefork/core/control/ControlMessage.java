@@ -13,16 +13,28 @@ package dev.prefork.core.control;
  */
 public sealed interface ControlMessage {
 
+    /** What a worker may send: the compiler keeps the master's messages out of a worker's sends. */
+    sealed interface FromWorker extends ControlMessage {
+    }
+
+    /** What a worker reports once it is connected (after the handshake's Hello and SocketsReceived). */
+    sealed interface Report extends FromWorker {
+    }
+
+    /** What the master may send. */
+    sealed interface FromMaster extends ControlMessage {
+    }
+
     /** Worker to master: who I am; the secret came to the worker on its stdin. */
-    record Hello(int workerId, String secret) implements ControlMessage {
+    record Hello(int workerId, String secret) implements FromWorker {
     }
 
     /** Worker to master: the listening sockets arrived; switch to frames. */
-    record SocketsReceived(int count) implements ControlMessage {
+    record SocketsReceived(int count) implements FromWorker {
     }
 
     /** Worker to master: the application is initialised and the worker accepts connections. */
-    record Ready() implements ControlMessage {
+    record Ready() implements Report {
     }
 
     /**
@@ -30,7 +42,14 @@ public sealed interface ControlMessage {
      * the worker's counters and how long its slowest event loop has gone without running its tick task.
      */
     record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis)
-            implements ControlMessage {
+            implements Report {
+    }
+
+    /**
+     * Worker to master: the TLS certificate it now serves to new connections expires at this instant (epoch
+     * seconds); sent once it serves and again after each certificate rotation.
+     */
+    record CertificateServed(long notAfterEpochSeconds) implements Report {
     }
 
     /**
@@ -38,22 +57,34 @@ public sealed interface ControlMessage {
      * the worker JVM's heap, its accumulated GC time and count (all collectors summed), and live threads.
      */
     record JvmStats(long heapUsedBytes, long heapCommittedBytes, long heapMaxBytes, long gcCount, long gcPauseMillis,
-                    int liveThreads) implements ControlMessage {
+                    int liveThreads) implements Report {
     }
 
     /** Worker to master: the application could not start; the worker exits with the boot-error code. */
-    record BootFailed(String reason) implements ControlMessage {
+    record BootFailed(String reason) implements Report {
     }
 
     /** Worker to master: it served its max-requests and asks to be recycled (the master paces recycling). */
-    record RecycleRequest(long requestsServed) implements ControlMessage {
+    record RecycleRequest(long requestsServed) implements Report {
     }
 
-    /** Master to worker: stop accepting, finish in-flight requests, close, exit. */
-    record Drain(long drainDelayMillis) implements ControlMessage {
+    /**
+     * Master to worker: keep accepting for {@code acceptForMillis}, then stop accepting, finish in-flight
+     * requests, close, exit; whatever is still open {@code finishWithinMillis} after the master sent this is
+     * closed (the master SIGKILLs the worker at that same deadline). Both are durations from the send, not clock
+     * readings, so the deadline means the same in both processes; the master computes it once
+     * (drain delay + graceful timeout on TERM).
+     */
+    record Drain(long acceptForMillis, long finishWithinMillis) implements FromMaster {
+        public Drain {
+            if (acceptForMillis < 0 || finishWithinMillis < acceptForMillis) {
+                throw new IllegalArgumentException("Drain needs 0 <= acceptForMillis <= finishWithinMillis, got "
+                        + acceptForMillis + " and " + finishWithinMillis);
+            }
+        }
     }
 
     /** Master to worker: exit now. */
-    record Stop() implements ControlMessage {
+    record Stop() implements FromMaster {
     }
 }

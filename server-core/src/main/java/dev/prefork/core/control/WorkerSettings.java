@@ -15,7 +15,6 @@ import java.util.Map;
  * @param appClass              the application class to load
  * @param masterPid             the master's pid: the worker exits when its parent is no longer this pid
  * @param heartbeatMillis       heartbeat period
- * @param gracefulTimeoutMillis the worker's own drain deadline (the master enforces it too, with SIGKILL)
  * @param keepAliveMillis       idle keep-alive timeout
  * @param headerTimeoutMillis   time allowed to send a whole request head
  * @param limitRequestLine      longest request line
@@ -24,6 +23,15 @@ import java.util.Map;
  * @param limitRequestBody      largest request body
  * @param maxRequests           requests after which the worker asks to be recycled; 0 = never
  * @param accessLog             log each request to logger {@code prefork.access}
+ * @param certFile              PEM certificate chain, or "" for plain HTTP
+ * @param keyFile               PEM private key, or "" when it is in the certificate file
+ * @param caCerts               PEM CA certificates for client certificates, or ""
+ * @param certReqs              client certificates: 0 none, 1 optional, 2 required
+ * @param ciphers               cipher suites, comma-separated, or "" for the provider's defaults
+ * @param tlsMinVersion         oldest TLS version, 1.2 or 1.3
+ * @param http2                 serve HTTP/2 (h2 by ALPN, h2c)
+ * @param http2MaxConcurrentStreams streams per HTTP/2 connection
+ * @param http2InitialWindowSize    per-stream flow-control window announced to clients
  */
 public record WorkerSettings(
         int workerId,
@@ -32,7 +40,6 @@ public record WorkerSettings(
         String appClass,
         long masterPid,
         long heartbeatMillis,
-        long gracefulTimeoutMillis,
         long keepAliveMillis,
         long headerTimeoutMillis,
         int limitRequestLine,
@@ -40,7 +47,21 @@ public record WorkerSettings(
         int limitRequestFieldSize,
         long limitRequestBody,
         long maxRequests,
-        boolean accessLog) {
+        boolean accessLog,
+        String certFile,
+        String keyFile,
+        String caCerts,
+        int certReqs,
+        String ciphers,
+        String tlsMinVersion,
+        boolean http2,
+        int http2MaxConcurrentStreams,
+        int http2InitialWindowSize) {
+
+    /** True when the worker serves TLS. */
+    public boolean tls() {
+        return !certFile.isEmpty();
+    }
 
     public List<String> toArgs() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -50,7 +71,6 @@ public record WorkerSettings(
         m.put("app-class", appClass);
         m.put("master-pid", Long.toString(masterPid));
         m.put("heartbeat-ms", Long.toString(heartbeatMillis));
-        m.put("graceful-timeout-ms", Long.toString(gracefulTimeoutMillis));
         m.put("keep-alive-ms", Long.toString(keepAliveMillis));
         m.put("header-timeout-ms", Long.toString(headerTimeoutMillis));
         m.put("limit-request-line", Integer.toString(limitRequestLine));
@@ -59,6 +79,15 @@ public record WorkerSettings(
         m.put("limit-request-body", Long.toString(limitRequestBody));
         m.put("max-requests", Long.toString(maxRequests));
         m.put("access-log", Boolean.toString(accessLog));
+        m.put("certfile", certFile);
+        m.put("keyfile", keyFile);
+        m.put("ca-certs", caCerts);
+        m.put("cert-reqs", Integer.toString(certReqs));
+        m.put("ciphers", ciphers);
+        m.put("tls-min-version", tlsMinVersion);
+        m.put("http2", Boolean.toString(http2));
+        m.put("http2-max-concurrent-streams", Integer.toString(http2MaxConcurrentStreams));
+        m.put("http2-initial-window-size", Integer.toString(http2InitialWindowSize));
         List<String> args = new ArrayList<>();
         m.forEach((k, v) -> args.add("--" + k + "=" + v));
         return args;
@@ -82,7 +111,6 @@ public record WorkerSettings(
                     req(m, "app-class"),
                     Long.parseLong(req(m, "master-pid")),
                     Long.parseLong(req(m, "heartbeat-ms")),
-                    Long.parseLong(req(m, "graceful-timeout-ms")),
                     Long.parseLong(req(m, "keep-alive-ms")),
                     Long.parseLong(req(m, "header-timeout-ms")),
                     Integer.parseInt(req(m, "limit-request-line")),
@@ -90,7 +118,16 @@ public record WorkerSettings(
                     Integer.parseInt(req(m, "limit-request-field-size")),
                     Long.parseLong(req(m, "limit-request-body")),
                     Long.parseLong(req(m, "max-requests")),
-                    Boolean.parseBoolean(req(m, "access-log")));
+                    Boolean.parseBoolean(req(m, "access-log")),
+                    req(m, "certfile"),
+                    req(m, "keyfile"),
+                    req(m, "ca-certs"),
+                    Integer.parseInt(req(m, "cert-reqs")),
+                    req(m, "ciphers"),
+                    req(m, "tls-min-version"),
+                    Boolean.parseBoolean(req(m, "http2")),
+                    Integer.parseInt(req(m, "http2-max-concurrent-streams")),
+                    Integer.parseInt(req(m, "http2-initial-window-size")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);
         }

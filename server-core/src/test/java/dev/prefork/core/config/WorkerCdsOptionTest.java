@@ -15,7 +15,7 @@ class WorkerCdsOptionTest {
     @Test
     void autoByDefaultOffByFlagOrEnvironment() {
         assertThat(resolve(Map.of(), Map.of()).workerCds()).isTrue();
-        assertThat(ConfigOption.WORKER_CDS.defaultValue()).isEqualTo("auto");
+        assertThat(ConfigOption.WORKER_CDS.defaultText()).isEqualTo("auto");
         assertThat(resolve(Map.of(ConfigOption.WORKER_CDS, List.of("off")), Map.of()).workerCds()).isFalse();
         assertThat(resolve(Map.of(), Map.of("PREFORK_WORKER_CDS", "OFF")).workerCds()).isFalse();
         assertThat(resolve(Map.of(ConfigOption.WORKER_CDS, List.of("auto")), Map.of("PREFORK_WORKER_CDS", "off"))

@@ -51,4 +51,19 @@ class WorkerCommandConfigTest {
         assertThat(resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java -jar s.jar"),
                 ConfigOption.WORKER_FD, List.of("1023")), Map.of()).workerFd()).isEqualTo(1023);
     }
+
+    @Test
+    void tlsBelongsToTheExecWorkersOwnServer() {
+        assertThatThrownBy(() -> resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java -jar s.jar"),
+                ConfigOption.CERTFILE, List.of("/etc/ssl/cert.pem")), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--certfile: '/etc/ssl/cert.pem'").hasMessageContaining("exec worker");
+    }
+
+    @Test
+    void theWorkerCommandRoundTripsThroughToBuilder() {
+        ServerConfig c = resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java '-Dx=a b' -jar s.jar"),
+                ConfigOption.WORKER_FD, List.of("100")), Map.of());
+        assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
 }

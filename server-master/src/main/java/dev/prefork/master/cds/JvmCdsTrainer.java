@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * at the same time, with its output in a log file. It is killed if it outlives the timeout or the master: its
  * stdin is a pipe the master never writes, so the master's death is its EOF.
  */
-final class JvmCdsTrainer implements WorkerCds.Trainer {
+final class JvmCdsTrainer implements CdsTrainingRun.Trainer {
     private static final Path NICE = Path.of("/usr/bin/nice");
     private static final long TIMEOUT_SECONDS = 120;
 

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads a worker's memory map and thread names from {@code /proc}. */
-final class ProcWorkerView implements WorkerCds.ProcessView {
+final class ProcWorkerView implements CdsMapCheck.ProcessView {
     /** Thread names are cut to 15 characters in {@code comm}. */
     private static final String REFERENCE_HANDLER = "Reference Handl";
 

@@ -59,11 +59,8 @@ final class CommandLineOptions {
     }
 
     private static OptionSpec optionSpec(ConfigOption option) {
-        String defaultText = option.defaultValue() != null ? option.defaultValue()
-                : option == ConfigOption.WORKERS ? "number of CPUs" : null;
-        String description = option.description()
-                + (defaultText != null ? " (default: " + defaultText + ")" : "")
-                + "; env " + option.envVar();
+        String description = option.description() + " (default: " + option.defaultText() + "); env "
+                + option.envVar();
         OptionSpec.Builder builder = OptionSpec.builder(option.flag()).description(description);
         switch (option.kind()) {
             case SWITCH:

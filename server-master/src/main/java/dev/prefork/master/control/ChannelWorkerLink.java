@@ -1,8 +1,6 @@
 package dev.prefork.master.control;
 
-import dev.prefork.core.control.ControlCodec;
 import dev.prefork.core.control.ControlMessage;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import org.slf4j.Logger;
@@ -28,12 +26,12 @@ final class ChannelWorkerLink implements WorkerLink {
     }
 
     @Override
-    public void send(ControlMessage message) {
+    public void send(ControlMessage.FromMaster message) {
         if (!channel.isActive()) {
             log.debug("worker {}: control link closed, dropped {}", workerId, message);
             return;
         }
-        channel.writeAndFlush(Unpooled.wrappedBuffer(ControlCodec.encode(message)))
+        channel.writeAndFlush(message)
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         log.debug("worker {}: sending {} failed: {}", workerId, message, f.cause().toString());

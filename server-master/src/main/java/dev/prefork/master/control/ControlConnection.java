@@ -1,6 +1,7 @@
 package dev.prefork.master.control;
 
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.netty.ControlFrameDecoder;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,10 +101,8 @@ final class ControlConnection extends ChannelInboundHandlerAdapter {
                 }
                 break;
             case CONNECTED:
-                if (message instanceof ControlMessage.Ready || message instanceof ControlMessage.Heartbeat
-                        || message instanceof ControlMessage.BootFailed || message instanceof ControlMessage.RecycleRequest
-                        || message instanceof ControlMessage.JvmStats) {
-                    events.message(workerId, message);
+                if (message instanceof ControlMessage.Report report) {
+                    events.message(workerId, report);
                 } else {
                     refuse(ctx, Rejections.GARBAGE, "unexpected " + name(message) + " from an authenticated worker");
                 }

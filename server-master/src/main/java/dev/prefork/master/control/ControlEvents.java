@@ -7,8 +7,8 @@ public interface ControlEvents {
     /** The worker authenticated and confirmed receipt of its sockets ({@code SocketsReceived}). */
     void connected(int workerId, WorkerLink link);
 
-    /** A frame from an authenticated worker (Ready, Heartbeat, BootFailed, RecycleRequest, JvmStats). */
-    void message(int workerId, ControlMessage message);
+    /** A frame from an authenticated worker (Ready, Heartbeat, BootFailed, RecycleRequest, CertificateServed, JvmStats). */
+    void message(int workerId, ControlMessage.Report message);
 
     /** The authenticated worker's control connection closed. */
     void disconnected(int workerId);

@@ -1,5 +1,7 @@
 package dev.prefork.master.control;
 
+import dev.prefork.core.control.netty.ControlFrameDecoder;
+import dev.prefork.core.control.netty.ControlFrameEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -7,12 +9,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
@@ -72,7 +74,7 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(EpollDomainSocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new ControlFrameDecoder(),
+                        ch.pipeline().addLast(ControlFrameDecoder.fromWorkers(), ControlFrameEncoder.INSTANCE,
                                 new ControlConnection(directory, events, rejections, handshakeTimeout));
                     }
                 });

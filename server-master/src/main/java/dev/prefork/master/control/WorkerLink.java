@@ -5,7 +5,7 @@ import dev.prefork.core.control.ControlMessage;
 /** The master's end of one authenticated worker's control connection. Thread-safe. */
 public interface WorkerLink {
     /** Sends a frame (Drain, Stop); a closed link drops it silently. */
-    void send(ControlMessage message);
+    void send(ControlMessage.FromMaster message);
 
     void close();
 

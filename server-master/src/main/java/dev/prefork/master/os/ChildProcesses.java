@@ -17,6 +17,11 @@ public final class ChildProcesses {
 
     private final Map<Long, WorkerProcess> live = new ConcurrentHashMap<>();
     private final Set<Long> recent = new LinkedHashSet<>();
+    private final NanoClock clock;
+
+    public ChildProcesses(NanoClock clock) {
+        this.clock = clock;
+    }
 
     public void add(WorkerProcess process) {
         live.put(process.pid(), process);
@@ -48,9 +53,9 @@ public final class ChildProcesses {
         for (WorkerProcess p : processes) {
             p.destroyForcibly();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        long deadline = clock.nanos() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         for (WorkerProcess p : processes) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - clock.nanos();
             if (left <= 0) {
                 break;
             }

@@ -24,9 +24,17 @@ public final class WorkerSettingsFactory {
 
     public WorkerSettings settings(int workerId, ServerConfig config) {
         return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
-                heartbeatMillis(config), config.gracefulTimeout().toMillis(), config.keepAlive().toMillis(),
+                heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
-                config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog());
+                config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
+                pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
+                config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize());
+    }
+
+    /** Absolute, so a worker started in another directory reads the same file; "" for none. */
+    private static String pathText(java.nio.file.Path path) {
+        return path == null ? "" : path.toAbsolutePath().toString();
     }
 
     static long heartbeatMillis(ServerConfig config) {

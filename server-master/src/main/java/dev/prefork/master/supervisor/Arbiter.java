@@ -4,11 +4,11 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.MetricNames;
 import dev.prefork.core.config.ConfigException;
 import dev.prefork.core.config.ServerConfig;
+import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.MasterHooks;
 import dev.prefork.master.net.ListenerSlots;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +21,7 @@ import org.slf4j.LoggerFactory;
 final class Arbiter {
     private static final Logger LOG = LoggerFactory.getLogger(Arbiter.class);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** INT: how long workers get after Stop before SIGKILL. */
-    static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How long after the last SIGKILL deadline the master stops waiting for exit events. */
-    static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final long HEALTHY_NANOS = TimeUnit.SECONDS.toNanos(5);
-
-    private enum Mode { RUNNING, DRAINING, STOPPING }
 
     private final BlockingQueue<MasterEvent> events;
     private final WorkerPool pool;
@@ -39,14 +33,9 @@ final class Arbiter {
     private final MasterMetrics metrics;
     private final Supplier<ServerConfig> reloader;
     private final Runnable zombieScan;
-    private final Runnable closeListeners;
-    private final LongSupplier clock;
-    private Mode mode = Mode.RUNNING;
-    private int exitCode = ExitCodes.OK;
-    private long stopDeadline;
-    private long drainStartedAt;
-    private long drainDelayEndsAt;
-    private boolean drainDelayOver;
+    private final StopSequence stop;
+    private final NanoClock clock;
+    private final long masterPid;
     private boolean announcedReady;
     private boolean finished;
     private volatile boolean ready;
@@ -58,11 +47,12 @@ final class Arbiter {
      *                       the workers stop accepting, so that the last worker to close its copy closes the
      *                       socket and later clients are refused at once instead of waiting in a backlog that
      *                       nobody accepts from (and being reset at the master's exit)
+     * @param masterPid      this master's pid as {@code Posix} gave it, for the hooks
      */
     Arbiter(ServerConfig config, Supplier<ServerConfig> reloader, BlockingQueue<MasterEvent> events,
                    WorkerPool pool, WorkerController workers, CrashBackoff backoff, MasterMetrics metrics,
-                   ListenerSlots slots, Runnable closeListeners, Runnable zombieScan, LongSupplier clock) {
-        this.closeListeners = closeListeners;
+                   ListenerSlots slots, Runnable closeListeners, Runnable zombieScan, NanoClock clock,
+                   long masterPid) {
         this.events = events;
         this.pool = pool;
         this.workers = workers;
@@ -71,10 +61,12 @@ final class Arbiter {
         this.reloader = reloader;
         this.zombieScan = zombieScan;
         this.clock = clock;
+        this.masterPid = masterPid;
         this.planner = new PoolPlanner(pool, workers, backoff, metrics, slots, config);
         this.watchdog = new Watchdog(pool, workers, metrics, this::bootFailed);
+        this.stop = new StopSequence(pool, workers, closeListeners);
         this.workerEvents = new WorkerEventHandler(pool, workers, planner, backoff, metrics, this::bootFailed,
-                () -> mode == Mode.RUNNING);
+                stop::running);
     }
 
     /** Runs until every worker is gone after a stop; returns the master's exit code. */
@@ -82,19 +74,19 @@ final class Arbiter {
         looping = true;
         try {
             start();
-            long nextTick = clock.getAsLong() + TICK_NANOS;
+            long nextTick = clock.nanos() + TICK_NANOS;
             while (!finished) {
-                MasterEvent event = events.poll(Math.max(0, nextTick - clock.getAsLong()), TimeUnit.NANOSECONDS);
-                lastLoopAt = clock.getAsLong();
+                MasterEvent event = events.poll(Math.max(0, nextTick - clock.nanos()), TimeUnit.NANOSECONDS);
+                lastLoopAt = clock.nanos();
                 if (event != null) {
                     handle(event);
                 }
-                if (clock.getAsLong() - nextTick >= 0) {
+                if (clock.nanos() - nextTick >= 0) {
                     tick();
-                    nextTick = clock.getAsLong() + TICK_NANOS;
+                    nextTick = clock.nanos() + TICK_NANOS;
                 }
             }
-            return exitCode;
+            return stop.exitCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.error("supervision loop interrupted; killing the workers");
@@ -110,13 +102,13 @@ final class Arbiter {
 
     /** Spawns the pool. */
     void start() {
-        lastLoopAt = clock.getAsLong();
+        lastLoopAt = clock.nanos();
         LOG.info("starting {} workers", planner.desired());
-        settle(clock.getAsLong());
+        settle(clock.nanos());
     }
 
     void handle(MasterEvent event) {
-        long now = clock.getAsLong();
+        long now = clock.nanos();
         try {
             dispatch(event, now);
         } catch (RuntimeException e) {
@@ -126,18 +118,16 @@ final class Arbiter {
     }
 
     void tick() {
-        long now = clock.getAsLong();
+        long now = clock.nanos();
         lastLoopAt = now;
         try {
             zombieScan.run();
-            watchdog.check(now, planner.config(), mode == Mode.RUNNING);
-            if (mode == Mode.DRAINING && !drainDelayOver && now - drainDelayEndsAt >= 0) {
-                drainDelayIsOver(now);
-            }
+            watchdog.check(now, planner.config(), stop.running());
+            stop.tick(now);
             for (WorkerHandle h : pool.where(w -> w.state() == WorkerState.READY)) {
                 backoff.stillReady(h.readyAt(), now);
             }
-            if (mode != Mode.RUNNING && !pool.isEmpty() && now - (stopDeadline + GIVE_UP_NANOS) >= 0) {
+            if (stop.givenUp(now)) {
                 LOG.error("{} still not reported gone after SIGKILL; giving up on them", pool.all());
                 finished = true;
             }
@@ -152,10 +142,7 @@ final class Arbiter {
             onSignal(s.signal(), now);
         } else if (event instanceof MasterEvent.WorkerExited x) {
             workerEvents.exited(x.workerId(), x.exitCode(), now);
-            if (mode == Mode.DRAINING) {
-                LOG.info("drain step 3/4 (+{}): worker {} exited with code {}; {} worker(s) left",
-                        Durations.nanosText(now - drainStartedAt), x.workerId(), x.exitCode(), pool.size());
-            }
+            stop.workerExited(x.workerId(), x.exitCode(), now);
         } else if (event instanceof MasterEvent.WorkerConnected c) {
             workerEvents.connected(c.workerId(), c.link());
         } else if (event instanceof MasterEvent.WorkerMessage m) {
@@ -168,16 +155,17 @@ final class Arbiter {
     private void onSignal(MasterSignal signal, long now) {
         switch (signal) {
             case TERM -> {
-                if (mode == Mode.RUNNING) {
-                    beginGracefulStop(now);
+                if (stop.running()) {
+                    ready = false;
+                    stop.graceful(planner.config(), now);
                 } else {
                     LOG.info("TERM: already stopping");
                 }
             }
             case INT -> {
-                if (mode != Mode.STOPPING) {
+                if (stop.phase() != StopSequence.Phase.STOPPING) {
                     LOG.info("INT: fast stop; telling {} workers to exit now", pool.size());
-                    beginFastStop(now, exitCode);
+                    beginFastStop(now, stop.exitCode());
                 }
             }
             case HUP -> ifRunning(signal, () -> reload());
@@ -189,7 +177,7 @@ final class Arbiter {
     }
 
     private void ifRunning(MasterSignal signal, Runnable action) {
-        if (mode == Mode.RUNNING) {
+        if (stop.running()) {
             action.run();
         } else {
             LOG.info("{} ignored: the master is stopping", signal);
@@ -210,66 +198,24 @@ final class Arbiter {
     }
 
     private void bootFailed(WorkerHandle h, String why) {
-        if (mode == Mode.STOPPING) {
+        if (stop.phase() == StopSequence.Phase.STOPPING) {
             return;
         }
         LOG.error("{} failed to boot: {}; stopping the master (exit {})", h, why, ExitCodes.BOOT_FAILURE);
         metrics.restarted(MetricNames.REASON_BOOT_FAILED);
-        beginFastStop(clock.getAsLong(), ExitCodes.BOOT_FAILURE);
-    }
-
-    private void beginGracefulStop(long now) {
-        ServerConfig config = planner.config();
-        mode = Mode.DRAINING;
-        ready = false;
-        drainStartedAt = now;
-        drainDelayEndsAt = now + config.drainDelay().toNanos();
-        stopDeadline = drainDelayEndsAt + config.gracefulTimeout().toNanos();
-        LOG.info("drain step 1/4 (+0 ms): TERM: graceful stop; /readyz now 503; {} workers keep accepting for the "
-                        + "drain delay of {}, then finish within the graceful timeout of {} (SIGKILL after that)",
-                pool.size(), Durations.text(config.drainDelay()), Durations.text(config.gracefulTimeout()));
-        for (WorkerHandle h : pool.all()) {
-            workers.drain(h, config.drainDelay().toMillis(), stopDeadline, "graceful stop");
-        }
-        if (config.drainDelay().isZero()) {
-            drainDelayIsOver(now);
-        }
-    }
-
-    /** Workers stop accepting now; so does the master's copy of the sockets. */
-    private void drainDelayIsOver(long now) {
-        drainDelayOver = true;
-        int inFlight = 0;
-        int connections = 0;
-        for (WorkerHandle h : pool.all()) {
-            inFlight += h.requestsInFlight();
-            connections += h.connectionsOpen();
-        }
-        try {
-            closeListeners.run();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the master's listening sockets failed: {}", e.toString());
-        }
-        LOG.info("drain step 2/4 (+{}): workers stop accepting, serve their accept backlog and finish {} request(s) "
-                        + "in flight on {} connection(s) (last heartbeats) with Connection: close; the master closed "
-                        + "its listening sockets", Durations.nanosText(now - drainStartedAt), inFlight, connections);
+        beginFastStop(clock.nanos(), ExitCodes.BOOT_FAILURE);
     }
 
     private void beginFastStop(long now, int code) {
-        mode = Mode.STOPPING;
         ready = false;
-        exitCode = code;
-        stopDeadline = now + STOP_GRACE_NANOS;
-        for (WorkerHandle h : pool.all()) {
-            workers.stop(h, stopDeadline, "fast stop");
-        }
+        stop.fast(code, now);
     }
 
     private void failed(Object during, RuntimeException e, long now) {
         LOG.error("supervision failed while handling {}; stopping the master (exit {})", during, ExitCodes.RUNTIME_FAILURE, e);
-        if (mode == Mode.STOPPING) {
+        if (stop.phase() == StopSequence.Phase.STOPPING) {
             finished = true;
-            exitCode = ExitCodes.RUNTIME_FAILURE;
+            stop.failedWhileStopping(ExitCodes.RUNTIME_FAILURE);
             return;
         }
         beginFastStop(now, ExitCodes.RUNTIME_FAILURE);
@@ -277,7 +223,7 @@ final class Arbiter {
 
     /** After every event and tick: reconcile the pool, publish the state, notice the end. */
     private void settle(long now) {
-        if (mode == Mode.RUNNING) {
+        if (stop.running()) {
             try {
                 planner.reconcile(now);
             } catch (RuntimeException e) {
@@ -285,20 +231,14 @@ final class Arbiter {
             }
         }
         metrics.countStates(pool.all());
-        ready = mode == Mode.RUNNING && pool.anyReady();
-        if (mode == Mode.RUNNING && !announcedReady
+        ready = stop.running() && pool.anyReady();
+        if (stop.running() && !announcedReady
                 && pool.count(w -> w.state() == WorkerState.READY) >= planner.desired()) {
             announcedReady = true;
-            MasterHooks.MasterInfo info = new MasterHooks.MasterInfo(ProcessHandle.current().pid(), planner.config());
+            MasterHooks.MasterInfo info = new MasterHooks.MasterInfo(masterPid, planner.config());
             workers.hooks().call("when_ready", x -> x.whenReady(info));
         }
-        if (mode != Mode.RUNNING && pool.isEmpty() && !finished) {
-            if (mode == Mode.DRAINING) {
-                LOG.info("drain step 4/4 (+{}): all workers gone; master exits with code {}",
-                        Durations.nanosText(now - drainStartedAt), exitCode);
-            } else {
-                LOG.info("all workers gone; master exits with code {}", exitCode);
-            }
+        if (!finished && stop.done(now)) {
             finished = true;
         }
     }
@@ -310,7 +250,7 @@ final class Arbiter {
 
     /** {@code /healthz}: the supervision loop is running and has turned recently. */
     boolean isHealthy() {
-        return looping && clock.getAsLong() - lastLoopAt < HEALTHY_NANOS;
+        return looping && clock.nanos() - lastLoopAt < HEALTHY_NANOS;
     }
 
     boolean isFinished() {
@@ -318,7 +258,7 @@ final class Arbiter {
     }
 
     int exitCode() {
-        return exitCode;
+        return stop.exitCode();
     }
 
     int desiredWorkers() {

@@ -8,16 +8,18 @@ import dev.prefork.master.control.Secrets;
 import dev.prefork.master.control.WorkerAdmissions;
 import dev.prefork.master.net.BindException;
 import dev.prefork.master.os.ChildProcesses;
+import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.os.PidFile;
 import dev.prefork.master.os.Posix;
 import dev.prefork.master.process.WorkerSettingsFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,18 +36,18 @@ public final class Master {
     private final Supplier<ServerConfig> reloader;
     private final Infrastructure infra;
     private final PrintStream err;
-    private final LongSupplier clock;
+    private final NanoClock clock;
     private final MasterHooks hooks;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
     public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
-                  LongSupplier clock) {
+                  NanoClock clock) {
         this(config, reloader, infra, err, clock, MasterHooks.NONE);
     }
 
     /** @param hooks the user's master hooks (embedding); a hook that throws is logged and ignored */
     public Master(ServerConfig config, Supplier<ServerConfig> reloader, Infrastructure infra, PrintStream err,
-                  LongSupplier clock, MasterHooks hooks) {
+                  NanoClock clock, MasterHooks hooks) {
         this.hooks = hooks == null ? MasterHooks.NONE : hooks;
         this.config = config;
         this.reloader = reloader;
@@ -72,12 +74,9 @@ public final class Master {
     }
 
     private int runMaster(HookCaller hookCaller) {
-        ChildProcesses children = new ChildProcesses();
-        PidFile pidfile = null;
-        Infrastructure.Listeners listeners = null;
-        Infrastructure.ControlEndpoint control = null;
-        Infrastructure.Resource admin = null;
-        Thread killHook = null;
+        ChildProcesses children = new ChildProcesses(clock);
+        // Closed in reverse order of opening, on every exit path: workers first, the pid file last.
+        Deque<Opened> opened = new ArrayDeque<>();
         boolean looping = false;
         try {
             // First, so a TERM during start-up is queued for the loop instead of killing the JVM half-started.
@@ -86,32 +85,39 @@ public final class Master {
             long pid = posix.getpid();
             hookCaller.call("on_starting", x -> x.onStarting(new MasterHooks.MasterInfo(pid, config)));
             if (config.pidfile() != null) {
-                pidfile = PidFile.acquire(config.pidfile(), pid, PidFile::isRunning);
+                PidFile pidfile = PidFile.acquire(config.pidfile(), pid, PidFile::isRunning);
+                opened.push(new Opened("pid file", pidfile::release));
             }
-            listeners = infra.bindListeners(config);
+            Infrastructure.Listeners listeners = infra.bindListeners(config);
+            opened.push(new Opened("listeners", listeners));
             LOG.info("master pid {}: {} workers of {}", pid, config.workers(),
                     config.isExec() ? "exec command " + config.workerCommand() : config.appClass());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MasterMetrics metrics = new MasterMetrics(registry);
             WorkerAdmissions admissions = new WorkerAdmissions(posix.getuid(), listeners::fdsForSlot);
-            control = infra.startControl(config, admissions, new QueuedControlEvents(events), registry);
+            Infrastructure.ControlEndpoint control = infra.startControl(config, admissions,
+                    new QueuedControlEvents(events), registry);
+            opened.push(new Opened("control socket", control));
             WorkerPool pool = new WorkerPool();
             WorkerSettingsFactory settings = new WorkerSettingsFactory(control.socketPath().toString(),
                     listeners.socketCount(), pid, new SplittableRandom());
             Infrastructure.Reaper reaper = infra.zombieReaper(children::spawnedByJdk, registry);
             WorkerController workers = new WorkerController(pool, infra.launcher(), settings, admissions, children,
                     posix, new Secrets(), events, reaper.spawnLock(), hooks);
-            Infrastructure.Listeners bound = listeners;
             Arbiter arbiter = new Arbiter(config, reloader, events, pool, workers, CrashBackoff.standard(), metrics,
-                    listeners, bound::close, reaper::scan, clock);
+                    listeners, listeners::close, reaper::scan, clock, pid);
             if (config.admin() != null) {
-                admin = infra.startAdmin(config.admin(), registry, arbiter::isHealthy, arbiter::isReady);
+                opened.push(new Opened("admin HTTP",
+                        infra.startAdmin(config.admin(), registry, arbiter::isHealthy, arbiter::isReady)));
             }
             if (!posix.setChildSubreaper()) {
                 LOG.debug("PR_SET_CHILD_SUBREAPER refused: orphans of workers go to init, not to the master");
             }
-            killHook = new Thread(() -> children.destroyAll(KILL_WAIT_MILLIS), "prefork-kill-workers");
+            Thread killHook = new Thread(() -> children.destroyAll(KILL_WAIT_MILLIS), "prefork-kill-workers");
             Runtime.getRuntime().addShutdownHook(killHook);
+            opened.push(new Opened("shutdown hook", () -> removeHook(killHook)));
+            // The loop spawns the workers: they are the last thing opened, so the first closed.
+            opened.push(new Opened("workers", () -> children.destroyAll(KILL_WAIT_MILLIS)));
             looping = true;
             return arbiter.run();
         } catch (BindException e) {
@@ -128,14 +134,9 @@ public final class Master {
             LOG.debug("start-up failed", e);
             return startFailed(e, ExitCodes.RUNTIME_FAILURE);
         } finally {
-            children.destroyAll(KILL_WAIT_MILLIS);
-            closeQuietly(admin, "admin HTTP");
-            closeQuietly(control, "control socket");
-            closeQuietly(listeners, "listeners");
-            if (pidfile != null) {
-                pidfile.release();
+            while (!opened.isEmpty()) {
+                opened.pop().closeQuietly();
             }
-            removeHook(killHook);
         }
     }
 
@@ -145,14 +146,14 @@ public final class Master {
         return exitCode;
     }
 
-    private static void closeQuietly(Infrastructure.Resource resource, String what) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the {} failed: {}", what, e.toString());
+    /** Something the run opened, to close at its end; a failure to close is logged, never thrown. */
+    private record Opened(String what, AutoCloseable resource) {
+        void closeQuietly() {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing the {} failed: {}", what, e.toString());
+            }
         }
     }
 

@@ -15,7 +15,7 @@ sealed interface MasterEvent {
     record WorkerConnected(int workerId, WorkerLink link) implements MasterEvent {
     }
 
-    record WorkerMessage(int workerId, ControlMessage message) implements MasterEvent {
+    record WorkerMessage(int workerId, ControlMessage.Report message) implements MasterEvent {
     }
 
     record WorkerDisconnected(int workerId) implements MasterEvent {

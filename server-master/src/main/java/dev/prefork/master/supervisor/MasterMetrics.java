@@ -2,7 +2,6 @@ package dev.prefork.master.supervisor;
 
 import dev.prefork.core.MetricNames;
 import dev.prefork.core.control.ControlMessage;
-import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,13 +9,14 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +47,8 @@ final class MasterMetrics {
     /** Registered at the first JvmStats (exec workers only), so a pool of native workers shows no zero JVM figures. */
     private boolean jvmSumsRegistered;
     private final Set<Integer> withJvmMeters = new HashSet<>();
+    /** Registered at the first certificate report: a plain-HTTP server has no such gauge. */
+    private Gauge certificateExpiry;
 
     MasterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -180,6 +182,30 @@ final class MasterMetrics {
 
     private double sumJvm(ToDoubleFunction<ControlMessage.JvmStats> figure) {
         return sum(h -> jvm(h, figure));
+    }
+
+    /**
+     * A worker reported the expiry of the TLS certificate it serves: from the first report on, the gauge shows the
+     * soonest expiry among the certificates connected workers serve (during a rotation, the old one until every
+     * worker has the new one).
+     */
+    void certificateServed() {
+        if (certificateExpiry == null) {
+            certificateExpiry = Gauge.builder(MetricNames.TLS_CERTIFICATE_EXPIRY, this, MasterMetrics::soonestExpiry)
+                    .description("expiry (epoch seconds) of the TLS certificate served, the soonest among workers")
+                    .register(registry);
+        }
+    }
+
+    private double soonestExpiry() {
+        long soonest = Long.MAX_VALUE;
+        for (WorkerHandle h : connected.values()) {
+            long notAfter = h.certificateNotAfter();
+            if (notAfter > 0 && notAfter < soonest) {
+                soonest = notAfter;
+            }
+        }
+        return soonest == Long.MAX_VALUE ? Double.NaN : soonest;
     }
 
     /** Removes an exited worker's own meters, so ids do not pile up. */

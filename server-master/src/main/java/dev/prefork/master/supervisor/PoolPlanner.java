@@ -5,6 +5,7 @@ import dev.prefork.core.config.ServerConfig;
 import dev.prefork.master.MasterHooks;
 import dev.prefork.master.net.ListenerSlots;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +122,7 @@ final class PoolPlanner {
     private void shrink(int surplus, long now) {
         for (int i = 0; i < surplus; i++) {
             WorkerHandle victim = config.reusePort() ? pool.highestSlotCapacity() : pool.newestCapacity();
-            workers.drain(victim, 0, now + config.gracefulTimeout().toNanos(), "pool shrinks to " + desired);
+            workers.drain(victim, rollDrain(now), now, "pool shrinks to " + desired);
         }
         slots.shrinkTo(Math.max(desired, pool.highestHeldSlot() + 1));
     }
@@ -136,7 +137,7 @@ final class PoolPlanner {
         if (old.isCapacity()) {
             String reason = reasonFor(old);
             metrics.restarted(reason);
-            workers.drain(old, 0, now + config.gracefulTimeout().toNanos(), "replaced by " + h + ", " + reason);
+            workers.drain(old, rollDrain(now), now, "replaced by " + h + ", " + reason);
         }
     }
 
@@ -147,6 +148,11 @@ final class PoolPlanner {
                 h.replacing(null);
             }
         }
+    }
+
+    /** A worker leaving a running pool stops accepting at once (the others keep serving) and has the grace. */
+    private DrainBudget rollDrain(long now) {
+        return DrainBudget.of(now, Duration.ZERO, config.gracefulTimeout());
     }
 
     private String reasonFor(WorkerHandle old) {

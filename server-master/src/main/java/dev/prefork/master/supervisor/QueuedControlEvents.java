@@ -19,7 +19,7 @@ final class QueuedControlEvents implements ControlEvents {
     }
 
     @Override
-    public void message(int workerId, ControlMessage message) {
+    public void message(int workerId, ControlMessage.Report message) {
         events.add(new MasterEvent.WorkerMessage(workerId, message));
     }
 

@@ -83,17 +83,18 @@ final class WorkerController {
     }
 
     /**
-     * Tells a worker to finish in-flight work and leave; SIGKILL at {@code killAt}. A worker that has no
-     * control link yet holds no sockets, so it is killed at once.
+     * Tells a worker to finish in-flight work and leave within {@code budget}, which it gets in its Drain frame;
+     * SIGKILL at the budget's deadline. A worker that has no control link yet holds no sockets, so it is killed
+     * at once.
      */
-    void drain(WorkerHandle h, long drainDelayMillis, long killAt, String why) {
+    void drain(WorkerHandle h, DrainBudget budget, long now, String why) {
         if (h.state() == WorkerState.DRAINING) {
-            h.scheduleKill(killAt);
+            h.scheduleKill(budget.killAt());
             return;
         }
         h.moveTo(WorkerState.DRAINING);
-        h.scheduleKill(killAt);
-        if (h.send(new ControlMessage.Drain(drainDelayMillis))) {
+        h.scheduleKill(budget.killAt());
+        if (h.send(budget.messageAt(now))) {
             LOG.info("{} draining ({})", h, why);
         } else {
             LOG.info("{} not connected yet; killing it ({})", h, why);

@@ -54,7 +54,7 @@ final class WorkerEventHandler {
         }
     }
 
-    void message(int workerId, ControlMessage message, long now) {
+    void message(int workerId, ControlMessage.Report message, long now) {
         WorkerHandle h = pool.get(workerId);
         if (h == null) {
             return;
@@ -70,6 +70,11 @@ final class WorkerEventHandler {
             metrics.booted(Duration.ofNanos(now - h.spawnedAt()));
             LOG.info("{} ready in {}", h, Durations.nanosText(now - h.spawnedAt()));
             planner.ready(h, now);
+        } else if (message instanceof ControlMessage.CertificateServed served) {
+            h.certificateServed(served);
+            metrics.certificateServed();
+            LOG.info("{} serves a TLS certificate that expires at {}", h,
+                    java.time.Instant.ofEpochSecond(served.notAfterEpochSeconds()));
         } else if (message instanceof ControlMessage.BootFailed failed) {
             bootFailure.bootFailed(h, "the application failed to start: " + failed.reason());
         } else if (message instanceof ControlMessage.RecycleRequest recycle && h.state() == WorkerState.READY

@@ -32,6 +32,8 @@ final class WorkerHandle {
     private volatile long requestsTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
+    /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
+    private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
     private WorkerHandle replacing;
     private boolean recycleRequested;
@@ -97,8 +99,16 @@ final class WorkerHandle {
         connectionsOpen = beat.connectionsOpen();
     }
 
+    void certificateServed(ControlMessage.CertificateServed served) {
+        certificateNotAfter = served.notAfterEpochSeconds();
+    }
+
+    long certificateNotAfter() {
+        return certificateNotAfter;
+    }
+
     /** Sends a frame if the worker is connected; returns false when there is no link to send on. */
-    boolean send(ControlMessage message) {
+    boolean send(ControlMessage.FromMaster message) {
         WorkerLink current = link;
         if (current == null) {
             return false;

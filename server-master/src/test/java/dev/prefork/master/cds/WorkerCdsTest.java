@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerCdsTest {
     private static final ServerConfig CONFIG = ServerConfig.builder().appClass("test.App").build();
     private static final String RUNTIME = "/opt/java 17.0.15+6";
+    /** Names the partial archive: the master's pid, injected. */
+    private static final long MASTER_PID = 4242;
 
     @TempDir
     Path dir;
@@ -52,7 +55,7 @@ class WorkerCdsTest {
     }
 
     private WorkerCds cds() {
-        return new WorkerCds(cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks, System::currentTimeMillis);
+        return new WorkerCds(cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks, InstantSource.system(), MASTER_PID);
     }
 
     @Test
@@ -102,7 +105,7 @@ class WorkerCdsTest {
         assertThat(trainer.lastCommand).as("the runtime's diagnostic options are tried by the training run")
                 .contains("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
         assertThat(trainer.lastCommand).contains("train", "-XX:ArchiveClassesAtExit=" + cache.resolve(
-                archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp"));
+                archive.getFileName() + "." + MASTER_PID + ".tmp"));
         try (var files = Files.list(cache)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
@@ -171,8 +174,8 @@ class WorkerCdsTest {
     @Test
     void aReadOnlyCacheServesItsArchiveButNeverTrains() throws Exception {
         Path archive = cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS).orElseThrow();
-        WorkerCds readOnly = new WorkerCds(cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks,
-                System::currentTimeMillis, dir -> false);
+        WorkerCds readOnly = new WorkerCds(() -> cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks,
+                InstantSource.system(), MASTER_PID, dir -> false);
 
         assertThat(readOnly.optionsFor(CONFIG, this::trainingCommand)).first()
                 .isEqualTo("-XX:SharedArchiveFile=" + archive);
@@ -236,7 +239,7 @@ class WorkerCdsTest {
     }
 
     /** Writes the archive named by -XX:ArchiveClassesAtExit, as the JVM does at exit. */
-    private static final class FakeTrainer implements WorkerCds.Trainer {
+    private static final class FakeTrainer implements CdsTrainingRun.Trainer {
         final AtomicInteger runs = new AtomicInteger();
         volatile int exitCode;
         volatile List<String> lastCommand;
@@ -264,7 +267,7 @@ class WorkerCdsTest {
         }
     }
 
-    private static final class FakeProcesses implements WorkerCds.ProcessView {
+    private static final class FakeProcesses implements CdsMapCheck.ProcessView {
         final Map<Long, String> maps = new ConcurrentHashMap<>();
         final Map<Long, Boolean> initialised = new ConcurrentHashMap<>();
 

@@ -88,7 +88,7 @@ class ControlServerTest {
         }
 
         @Override
-        public void message(int workerId, ControlMessage message) {
+        public void message(int workerId, ControlMessage.Report message) {
             messages.add(message);
             log.add("message " + workerId + " " + message.getClass().getSimpleName());
         }
@@ -198,8 +198,8 @@ class ControlServerTest {
         assertThat(events.next()).isEqualTo("message 1 Heartbeat");
         assertThat(events.messages).contains(new ControlMessage.Heartbeat(10, 1, 2, 3));
 
-        events.links.get(1).send(new ControlMessage.Drain(250));
-        assertThat(client.frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(new ControlMessage.Drain(250));
+        events.links.get(1).send(new ControlMessage.Drain(250, 750));
+        assertThat(client.frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(new ControlMessage.Drain(250, 750));
 
         client.close();
         assertThat(events.next()).isEqualTo("disconnected 1");

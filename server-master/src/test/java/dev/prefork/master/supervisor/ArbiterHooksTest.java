@@ -3,6 +3,7 @@ package dev.prefork.master.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.ExitCodes;
+import dev.prefork.master.os.FakePosix;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,7 @@ class ArbiterHooksTest {
         rig.ready(rig.worker(2));
         rig.bootAll();
         assertThat(rig.hookCalls).containsOnlyOnce("when_ready 2");
+        assertThat(rig.readyMasterPid).as("the master's pid as Posix gave it").isEqualTo(FakePosix.MASTER_PID);
 
         rig.hookCalls.clear();
         rig.signal(MasterSignal.TTIN);

@@ -33,7 +33,6 @@ class ArbiterLifecycleTest {
         assertThat(s.masterPid()).isEqualTo(FakePosix.MASTER_PID);
         assertThat(s.appClass()).isEqualTo("test.App");
         assertThat(s.heartbeatMillis()).isEqualTo(500);
-        assertThat(s.gracefulTimeoutMillis()).isEqualTo(5000);
         String secret = launch.process().secret;
         assertThat(secret).matches("[0-9a-f]{64}");
 

@@ -34,7 +34,7 @@ final class ArbiterRig {
     final WorkerAdmissions admissions = new WorkerAdmissions(FakePosix.UID, slot -> new int[] {100 + slot});
     final MeterRegistry registry = new SimpleMeterRegistry();
     final MasterMetrics metrics = new MasterMetrics(registry);
-    final ChildProcesses children = new ChildProcesses();
+    final ChildProcesses children = new ChildProcesses(clock);
     final CrashBackoff backoff = CrashBackoff.standard();
     final AtomicInteger zombieScans = new AtomicInteger();
     final Map<Integer, FakeLink> links = new HashMap<>();
@@ -43,6 +43,8 @@ final class ArbiterRig {
     Supplier<ServerConfig> reloader;
     /** Every hook call, by Gunicorn name, in order; set {@link #hooksThrow} to make each one throw after recording. */
     final List<String> hookCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The master pid the last {@code whenReady} hook was given. */
+    volatile long readyMasterPid;
     boolean hooksThrow;
     final AtomicInteger listenerCloses = new AtomicInteger();
     final Arbiter arbiter;
@@ -64,7 +66,7 @@ final class ArbiterRig {
         WorkerController workers = new WorkerController(pool, launcher, settings, admissions, children, posix,
                 new Secrets(), events, new Object(), new RecordingHooks());
         arbiter = new Arbiter(config, () -> reloader.get(), events, pool, workers, backoff, metrics, slots,
-                listenerCloses::incrementAndGet, zombieScans::incrementAndGet, clock);
+                listenerCloses::incrementAndGet, zombieScans::incrementAndGet, clock, FakePosix.MASTER_PID);
     }
 
     /** Records each call as e.g. "pre_fork 3" and throws afterwards when {@link #hooksThrow} is set. */
@@ -78,6 +80,7 @@ final class ArbiterRig {
 
         @Override
         public void whenReady(MasterInfo master) {
+            readyMasterPid = master.pid();
             record("when_ready " + master.config().workers());
         }
 
@@ -150,7 +153,7 @@ final class ArbiterRig {
         return link;
     }
 
-    void message(WorkerHandle h, ControlMessage message) {
+    void message(WorkerHandle h, ControlMessage.Report message) {
         arbiter.handle(new MasterEvent.WorkerMessage(h.id(), message));
     }
 

@@ -36,7 +36,7 @@ class ArbiterRollTest {
             rig.ready(replacement);
 
             assertThat(oldOne.state()).isEqualTo(WorkerState.DRAINING);
-            assertThat(rig.link(oldOne).sent).containsExactly(new ControlMessage.Drain(0));
+            assertThat(rig.link(oldOne).sent).containsExactly(new ControlMessage.Drain(0, 5000));
             assertThat(rig.capacityReady()).as("capacity never below N").isEqualTo(3);
             rig.exit(oldOne, 0);
         }

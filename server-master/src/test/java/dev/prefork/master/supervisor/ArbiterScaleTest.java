@@ -27,7 +27,7 @@ class ArbiterScaleTest {
 
         WorkerHandle newest = rig.worker(3);
         assertThat(newest.state()).isEqualTo(WorkerState.DRAINING);
-        assertThat(rig.link(newest).sent).containsExactly(new ControlMessage.Drain(0));
+        assertThat(rig.link(newest).sent).containsExactly(new ControlMessage.Drain(0, 5000));
         assertThat(rig.worker(1).state()).isEqualTo(WorkerState.READY);
         rig.exit(newest, 0);
         assertThat(rig.live()).hasSize(2);

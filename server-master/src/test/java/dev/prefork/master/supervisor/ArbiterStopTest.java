@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.MetricNames;
+import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.master.os.Posix;
 import java.time.Duration;
@@ -29,7 +30,8 @@ class ArbiterStopTest {
 
         assertThat(rig.arbiter.isReady()).as("readiness off at once").isFalse();
         for (WorkerHandle h : rig.live()) {
-            assertThat(rig.link(h).sent).containsExactly(new ControlMessage.Drain(2000));
+            assertThat(rig.link(h).sent).as("one deadline: delay + graceful timeout")
+                    .containsExactly(new ControlMessage.Drain(2000, 7000));
             assertThat(h.state()).isEqualTo(WorkerState.DRAINING);
         }
         assertThat(rig.gauge(MetricNames.STATE_DRAINING)).isEqualTo(3);
@@ -52,6 +54,30 @@ class ArbiterStopTest {
         assertThat(rig.restarts(MetricNames.REASON_CRASHED)).isZero();
     }
 
+    /**
+     * Issue 12, defect 1: after a HUP that changes the budget, a worker started under the old configuration
+     * drains on the new one, the same deadline at which the master kills it (the worker used to carry its
+     * graceful timeout in argv from its spawn).
+     */
+    @Test
+    void termAfterAHupDrainsOldWorkersOnTheNewBudgetTheMasterKillsAt() {
+        ServerConfig initial = ArbiterRig.config().workers(1).gracefulTimeout(Duration.ofSeconds(5)).build();
+        ArbiterRig rig = readyPool(new ArbiterRig(initial));
+        WorkerHandle old = rig.worker(1);
+        rig.reloader = () -> initial.toBuilder().drainDelay(Duration.ofSeconds(1))
+                .gracefulTimeout(Duration.ofSeconds(9)).build();
+        rig.signal(MasterSignal.HUP);
+        assertThat(old.state()).as("still serving while its replacement boots").isEqualTo(WorkerState.READY);
+
+        rig.signal(MasterSignal.TERM);
+
+        assertThat(rig.link(old).sent).containsExactly(new ControlMessage.Drain(1000, 10_000));
+        rig.elapse(Duration.ofMillis(9900));
+        assertThat(rig.posix.signalsTo(old.pid())).isEmpty();
+        rig.elapse(Duration.ofMillis(100));
+        assertThat(rig.posix.signalsTo(old.pid())).containsExactly(Posix.SIGKILL);
+    }
+
     @Test
     void termKillsWorkersThatHaveNotConnectedYet() {
         ArbiterRig rig = new ArbiterRig(ArbiterRig.config().workers(2).build()).start();
@@ -61,7 +87,7 @@ class ArbiterStopTest {
         rig.signal(MasterSignal.TERM);
 
         assertThat(rig.posix.signalsTo(booting.pid())).containsExactly(Posix.SIGKILL);
-        assertThat(rig.link(rig.worker(1)).sent).containsExactly(new ControlMessage.Drain(0));
+        assertThat(rig.link(rig.worker(1)).sent).containsExactly(new ControlMessage.Drain(0, 5000));
     }
 
     @Test
@@ -105,7 +131,7 @@ class ArbiterStopTest {
 
         rig.signal(MasterSignal.INT);
 
-        assertThat(rig.link(w).sent).containsExactly(new ControlMessage.Drain(0), new ControlMessage.Stop());
+        assertThat(rig.link(w).sent).containsExactly(new ControlMessage.Drain(0, 5000), new ControlMessage.Stop());
         rig.elapse(Duration.ofSeconds(1));
         assertThat(rig.posix.signalsTo(w.pid())).containsExactly(Posix.SIGKILL);
     }

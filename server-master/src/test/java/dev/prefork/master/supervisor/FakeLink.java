@@ -18,7 +18,7 @@ final class FakeLink implements WorkerLink {
     }
 
     @Override
-    public void send(ControlMessage message) {
+    public void send(ControlMessage.FromMaster message) {
         if (!closed) {
             sent.add(message);
         }

@@ -112,7 +112,7 @@ class MasterTest {
         m.signal(MasterSignal.TERM);
         await().atMost(Duration.ofSeconds(10)).until(() -> !infra.ready.getAsBoolean());
         for (FakeLink link : links) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> link.sent.contains(new ControlMessage.Drain(0)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> link.sent.contains(new ControlMessage.Drain(0, 5000)));
         }
         assertThat(running).isNotDone();
         infra.launcher.launches.forEach(l -> l.process().exit(0));

@@ -49,11 +49,21 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        ctx.fireChannelInactive();
+    }
+
+    /** Removed when the connection switches to HTTP/2: its timer must not close the connection later. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimer();
+    }
+
+    private void cancelTimer() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

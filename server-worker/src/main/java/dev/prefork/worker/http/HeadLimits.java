@@ -1,23 +1,27 @@
 package dev.prefork.worker.http;
 
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.util.Iterator;
-import java.util.Map;
 
-/** Maps a request head to the status that rejects it (Gunicorn's limits), or 0 when it is acceptable. */
+/** The statuses that refuse a request head, and the one for a head the decoder failed on. */
 final class HeadLimits {
     static final int URI_TOO_LONG = 414;
     static final int HEADER_FIELDS_TOO_LARGE = 431;
     static final int BAD_REQUEST = 400;
+    static final int VERSION_NOT_SUPPORTED = 505;
 
     private HeadLimits() {
     }
 
-    /** The status for a head the decoder failed on. */
+    /**
+     * The status for a head the decoder failed on: the {@link HeadScanner}'s own, else from Netty's exception. Netty
+     * only sees heads the scanner measured, so its "too long" cases are kept as a safety net.
+     */
     static int statusForDecoderFailure(Throwable cause) {
+        if (cause instanceof HeadRejectedException) {
+            return ((HeadRejectedException) cause).status();
+        }
         if (cause instanceof TooLongHttpLineException) {
             return URI_TOO_LONG;
         }
@@ -25,21 +29,5 @@ final class HeadLimits {
             return HEADER_FIELDS_TOO_LARGE;
         }
         return BAD_REQUEST;
-    }
-
-    /** 431 when there are too many fields or one {@code name: value} field is too long, else 0. */
-    static int check(HttpHeaders headers, HttpLimits limits) {
-        if (headers.size() > limits.requestFields()) {
-            return HEADER_FIELDS_TOO_LARGE;
-        }
-        int maxField = limits.requestFieldSize();
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> field = it.next();
-            if (field.getKey().length() + 2 + field.getValue().length() > maxField) {
-                return HEADER_FIELDS_TOO_LARGE;
-            }
-        }
-        return 0;
     }
 }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -22,30 +23,31 @@ import io.netty.util.CharsetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's HTTP/1.1 exchanges after the codec: enforces the body and head limits, collects the body,
+ * One connection's HTTP/1.1 exchanges after the codec: enforces the body and Host rules, collects the body,
  * hands whole requests to the application one at a time and in order (pipelined requests wait), writes the
  * answers with keep-alive or {@code Connection: close} (always close once the worker drains).
+ *
+ * <p>Backpressure: while the connection is not writable (its unsent responses are over the high-water mark, i.e.
+ * the client does not read them) or {@value #MAX_WAITING} requests wait, the next request is not started, the
+ * decoder stops and reading stops; all resume once the responses drain below the low-water mark. So one
+ * connection holds at most one response being written, {@value #MAX_WAITING} waiting requests and one read's
+ * worth of undecoded bytes, whatever its client sends.
  * Not shared: one instance per connection, used only on its event loop.
  */
 final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final byte[] NO_BODY = new byte[0];
-    /** Pipelined requests waiting beyond this stop reading from the socket until the queue shrinks. */
+    /** Pipelined requests waiting beyond this stop decoding and reading until the queue shrinks. */
     private static final int MAX_WAITING = 16;
     /** After an error response the input is read and discarded this long so the client sees the response. */
     private static final long LINGER_MILLIS = 2_000;
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", CharsetUtil.US_ASCII));
-    /** Immutable, so built once for every failed handler. */
-    private static final HttpResponse INTERNAL_ERROR = HttpResponse.text(500, "500 Internal Server Error\n");
 
     private final HttpHandler handler;
     private final HttpLimits limits;
@@ -53,6 +55,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionTracker tracker;
     private final ConnectionTimeouts timeouts;
     private final AccessLog accessLog;
+    private final RequestDecoder decoder;
     private ChannelHandlerContext ctx;
 
     /** The request whose body is being read, or null. */
@@ -66,18 +69,23 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Exchange> waiting;
     private boolean inReadBurst;
     private boolean flushPending;
+    /** Decoding and reading are stopped (see the class comment). */
+    private boolean holding;
+    private boolean feedScheduled;
 
     /**
      * @param accessLog null when the access log is off
+     * @param decoder   the connection's decoder, held and resumed by this handler
      */
     HttpConnectionHandler(HttpHandler handler, HttpLimits limits, ServingStats stats, ConnectionTracker tracker,
-                          ConnectionTimeouts timeouts, AccessLog accessLog) {
+                          ConnectionTimeouts timeouts, AccessLog accessLog, RequestDecoder decoder) {
         this.handler = handler;
         this.limits = limits;
         this.stats = stats;
         this.tracker = tracker;
         this.timeouts = timeouts;
         this.accessLog = accessLog;
+        this.decoder = decoder;
     }
 
     /** A whole request, or a fixed error answer, in the order it arrived. */
@@ -131,9 +139,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(status);
             return;
         }
-        int status = HeadLimits.check(request.headers(), limits);
-        if (status != 0) {
-            reject(status);
+        if (!HostRule.check(request)) {
+            log.debug("rejecting request from {} with 400: missing, repeated or invalid Host",
+                    ctx.channel().remoteAddress());
+            reject(HeadLimits.BAD_REQUEST);
             return;
         }
         long length = HttpUtil.getContentLength(request, -1L);
@@ -148,8 +157,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             // Only for the request being answered next: an interim answer must not overtake earlier responses
-            // (a pipelining client then sends the body after its own wait).
-            if (!busy) {
+            // (a pipelining client then sends the body after its own wait). Never to HTTP/1.0, which has no
+            // 1xx (RFC 9110 §10.1.1: a server MUST ignore its 100-continue).
+            if (!busy && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
                 // Raw bytes below the codec: an interim answer must not consume the codec's HEAD bookkeeping.
                 ctx.pipeline().context(ConnectionTimeouts.class).writeAndFlush(CONTINUE.duplicate());
             }
@@ -169,19 +179,14 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(HeadLimits.BAD_REQUEST);
             return;
         }
-        ByteBuf bytes = content.content();
-        if (bytes.isReadable()) {
-            if (body == null) {
-                body = new RequestBody(-1, limits.requestBody());
-            }
-            if (!body.append(bytes)) {
-                reject(413);
-                return;
-            }
+        body = RequestBody.appendTo(body, content.content(), limits.requestBody());
+        if (body == RequestBody.TOO_LARGE) {
+            reject(413);
+            return;
         }
         if (content instanceof LastHttpContent) {
             HttpRequest request = head;
-            byte[] bytesRead = body == null ? NO_BODY : body.toBytes();
+            byte[] bytesRead = RequestBody.bytesOf(body);
             head = null;
             body = null;
             submit(new Exchange(request, bytesRead, null, HttpUtil.isKeepAlive(request)));
@@ -191,6 +196,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Answers with an error after the requests before it, then closes; the rest of the input is dropped. */
     private void reject(int status) {
         discarding = true;
+        updateFlow();
         head = null;
         body = null;
         HttpResponseStatus s = HttpResponseStatus.valueOf(status);
@@ -198,17 +204,56 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void submit(Exchange exchange) {
-        if (busy) {
+        if (busy || hasWaiting() || !ctx.channel().isWritable()) {
             if (waiting == null) {
                 waiting = new ArrayDeque<>(4);
             }
             waiting.add(exchange);
-            if (waiting.size() >= MAX_WAITING) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            updateFlow();
             return;
         }
         start(exchange);
+    }
+
+    private boolean hasWaiting() {
+        return waiting != null && !waiting.isEmpty();
+    }
+
+    /** Starts the next waiting request if the last one is answered and the client reads its responses. */
+    private void startNext() {
+        if (!busy && hasWaiting() && ctx.channel().isWritable()) {
+            start(waiting.poll());
+        }
+        updateFlow();
+    }
+
+    /** Holds or resumes decoding and reading to match the connection's state (see the class comment). */
+    private void updateFlow() {
+        Channel channel = ctx.channel();
+        boolean hold = !discarding && channel.isActive()
+                && (!channel.isWritable() || waiting != null && waiting.size() >= MAX_WAITING);
+        if (hold == holding) {
+            return;
+        }
+        holding = hold;
+        if (hold) {
+            decoder.hold();
+            channel.config().setAutoRead(false);
+            return;
+        }
+        channel.config().setAutoRead(true);
+        if (decoder.resume() && !feedScheduled) {
+            // Bytes read before the hold wait in the decoder; feed it once, outside whatever called us.
+            feedScheduled = true;
+            ctx.executor().execute(this::feedDecoder);
+        }
+    }
+
+    private void feedDecoder() {
+        feedScheduled = false;
+        if (!holding && ctx.channel().isActive()) {
+            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER).fireChannelReadComplete();
+        }
     }
 
     private void start(Exchange exchange) {
@@ -222,47 +267,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpRequest h = exchange.head;
-        CompletionStage<HttpResponse> stage;
-        try {
-            stage = handler.handle(dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
-                    exchange.body, ctx.channel().eventLoop()));
-        } catch (Throwable t) {
-            respond(exchange, internalError(exchange, t));
-            return;
-        }
-        if (stage instanceof CompletableFuture) {
-            CompletableFuture<HttpResponse> future = (CompletableFuture<HttpResponse>) stage;
-            if (future.isDone() && !future.isCompletedExceptionally()) {
-                respond(exchange, orError(exchange, future.join()));
-                return;
-            }
-        }
-        if (stage == null) {
-            respond(exchange, internalError(exchange, new NullPointerException("the handler returned null")));
-            return;
-        }
-        stage.whenComplete((response, error) -> {
-            if (ctx.executor().inEventLoop()) {
-                completed(exchange, response, error);
-            } else {
-                ctx.executor().execute(() -> completed(exchange, response, error));
-            }
-        });
-    }
-
-    private void completed(Exchange exchange, HttpResponse response, Throwable error) {
-        respond(exchange, error != null ? internalError(exchange, error) : orError(exchange, response));
-    }
-
-    private HttpResponse orError(Exchange exchange, HttpResponse response) {
-        return response != null ? response
-                : internalError(exchange, new NullPointerException("the handler completed with a null response"));
-    }
-
-    private HttpResponse internalError(Exchange exchange, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        log.error("handler failed on {} {}; answering 500", exchange.head.method(), exchange.head.uri(), cause);
-        return INTERNAL_ERROR;
+        HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
+                exchange.body, ctx.channel().eventLoop()), ctx.executor(), response -> respond(exchange, response));
     }
 
     private void respond(Exchange exchange, HttpResponse response) {
@@ -278,18 +284,20 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpVersion version = exchange.head == null ? HttpVersion.HTTP_1_1 : exchange.head.protocolVersion();
-        boolean http10 = version == HttpVersion.HTTP_1_0;
+        boolean http10 = version.equals(HttpVersion.HTTP_1_0);
+        boolean headRequest = exchange.head != null && HttpMethod.HEAD.equals(exchange.head.method());
         FullHttpResponse out;
         try {
-            out = NettyResponses.toNetty(response, http10, keepAlive);
+            out = NettyResponses.toNetty(response, http10, keepAlive, headRequest);
         } catch (RuntimeException invalid) {
             log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
                     exchange.head.uri(), invalid);
-            out = NettyResponses.toNetty(INTERNAL_ERROR, http10, keepAlive);
+            out = NettyResponses.toNetty(HandlerCall.INTERNAL_ERROR, http10, keepAlive, headRequest);
         }
         if (!keepAlive) {
             discarding = true;
             waiting = null;
+            updateFlow();
             ChannelFutureListener then = exchange.fixed != null ? f -> lingerThenClose() : ChannelFutureListener.CLOSE;
             ctx.writeAndFlush(out).addListener(then);
             return;
@@ -300,14 +308,13 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.writeAndFlush(out, ctx.voidPromise());
         }
-        Exchange next = waiting == null ? null : waiting.poll();
-        if (next != null) {
-            if (waiting.size() == MAX_WAITING / 2) {
-                channel.config().setAutoRead(true);
+        if (hasWaiting()) {
+            startNext();
+        } else {
+            if (head == null) {
+                timeouts.responseSent();
             }
-            start(next);
-        } else if (head == null) {
-            timeouts.responseSent();
+            updateFlow();
         }
     }
 
@@ -351,6 +358,16 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            startNext();
+        } else {
+            updateFlow();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         head = null;
         body = null;
@@ -360,7 +377,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || TlsFailures.isTls(cause)) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("connection {} failed; closing it", ctx.channel().remoteAddress(), cause);

@@ -5,9 +5,10 @@ import dev.prefork.core.control.WorkerSettings;
 /**
  * Limits and timeouts of the HTTP pipeline (Gunicorn's names and defaults).
  *
- * @param requestLine      longest request line, else 414
+ * @param requestLine      longest request line in octets, without its CRLF, else 414
  * @param requestFields    most header fields, else 431
- * @param requestFieldSize longest header field ({@code name: value}), else 431
+ * @param requestFieldSize longest header field line in octets, counted as sent with its CRLF (Gunicorn's
+ *                         semantics; continuation lines add to their field), else 431
  * @param requestBody      largest request body, else 413
  * @param keepAliveMillis  an idle keep-alive connection is closed after this long
  * @param headerTimeoutMillis a connection must send a whole request head within this long
@@ -37,8 +38,8 @@ public record HttpLimits(int requestLine, int requestFields, int requestFieldSiz
     }
 
     /**
-     * The decoder's bound on the whole header block: every field at its limit plus line ends. Netty limits only
-     * the block; the per-field and field-count limits are checked on the decoded head.
+     * Netty's bound on the whole header block, above anything the {@link HeadScanner} lets through (every field
+     * at its limit): the scanner checks the per-field and field-count limits on the raw bytes first.
      */
     int headerBlockLimit() {
         long block = (long) (requestFields + 1) * (requestFieldSize + 2L);

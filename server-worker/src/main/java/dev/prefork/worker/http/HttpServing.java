@@ -3,6 +3,7 @@ package dev.prefork.worker.http;
 import dev.prefork.worker.Application;
 import dev.prefork.worker.HttpHandler;
 import dev.prefork.worker.WorkerContext;
+import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -20,6 +21,8 @@ public final class HttpServing {
     private final ConnectionTracker tracker;
     private final WorkerContext context;
     private final boolean accessLog;
+    private ServerTls tls;
+    private Http2Options http2 = Http2Options.off();
     private ChannelInitializer<Channel> childHandler;
 
     /**
@@ -35,6 +38,18 @@ public final class HttpServing {
         this.accessLog = accessLog;
         this.tracker = new ConnectionTracker(stats);
         this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker);
+    }
+
+    /** Serves TLS with this context holder (null: cleartext). Call before {@link #childHandler()}. */
+    public synchronized HttpServing tls(ServerTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
+    /** HTTP/2 on or off and its limits; off unless set. Call before {@link #childHandler()}. */
+    public synchronized HttpServing http2(Http2Options options) {
+        this.http2 = Objects.requireNonNull(options, "options");
+        return this;
     }
 
     /** The context to pass to {@link Application#init}. */
@@ -56,7 +71,7 @@ public final class HttpServing {
                         + ".handler() returned null; return the HttpHandler that answers requests");
             }
             childHandler = new HttpChannelInitializer(application, handler, context, limits, stats, tracker,
-                    accessLog ? new AccessLog() : null);
+                    accessLog ? new AccessLog() : null, tls, http2);
         }
         return childHandler;
     }

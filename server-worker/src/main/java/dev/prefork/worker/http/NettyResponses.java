@@ -25,13 +25,14 @@ final class NettyResponses {
     }
 
     /**
-     * @param keepAlive false adds {@code Connection: close}; true on HTTP/1.0 adds {@code Connection: keep-alive}
+     * @param keepAlive   false adds {@code Connection: close}; true on HTTP/1.0 adds {@code Connection: keep-alive}
+     * @param headRequest the answer to a HEAD: the body's Content-Length without the body
      */
-    static FullHttpResponse toNetty(HttpResponse response, boolean http10, boolean keepAlive) {
+    static FullHttpResponse toNetty(HttpResponse response, boolean http10, boolean keepAlive, boolean headRequest) {
         int length = response.bodyLength();
         // Wrapped, not copied: the encoder copies a small body into the head's buffer anyway, and the transport
         // copies a large heap body to a direct buffer once.
-        ByteBuf content = length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.bodyBuffer());
+        ByteBuf content = length == 0 || headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.bodyBuffer());
         HttpHeaders headers = HEADERS.newHeaders();
         List<Map.Entry<String, String>> appHeaders = response.headers();
         for (int i = 0, n = appHeaders.size(); i < n; i++) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 /** Collects one request body up to the body limit, in a single array when the length is announced. */
 final class RequestBody {
+    private static final byte[] NO_BODY = new byte[0];
     private final long limit;
     private byte[] bytes;
     private int length;
@@ -27,6 +28,31 @@ final class RequestBody {
         content.getBytes(content.readerIndex(), bytes, length, n);
         length += n;
         return true;
+    }
+
+    /** What {@link #appendTo} returns for a body over the limit (413). */
+    static final RequestBody TOO_LARGE = new RequestBody(0, 0);
+
+    /**
+     * Appends a piece of a body to {@code body}, or to a new one when it is null (a body without Content-Length);
+     * {@link #TOO_LARGE} when the body would exceed {@code limit}. Null stays null while no byte came.
+     */
+    static RequestBody appendTo(RequestBody body, ByteBuf content, long limit) {
+        RequestBody target = body;
+        if (content.isReadable()) {
+            if (target == null) {
+                target = new RequestBody(-1, limit);
+            }
+            if (!target.append(content)) {
+                return TOO_LARGE;
+            }
+        }
+        return target;
+    }
+
+    /** The bytes of {@code body}; empty when there was none. */
+    static byte[] bytesOf(RequestBody body) {
+        return body == null ? NO_BODY : body.toBytes();
     }
 
     byte[] toBytes() {

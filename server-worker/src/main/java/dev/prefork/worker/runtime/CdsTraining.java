@@ -1,25 +1,13 @@
 package dev.prefork.worker.runtime;
 
 import dev.prefork.core.ExitCodes;
-import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
-import dev.prefork.worker.Application;
-import dev.prefork.worker.http.HttpLimits;
-import dev.prefork.worker.http.HttpServing;
+import dev.prefork.core.tls.ClientCertificates;
 import dev.prefork.worker.http.ServingStats;
+import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,14 +16,20 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The class-loading training run behind {@code --worker-cds auto}: the master runs it once as
  * {@code java <worker opts> -XX:ArchiveClassesAtExit=<archive> -cp <worker class path> ...CdsTraining <settings>}.
- * It walks a worker's boot path for real (handshake with a stand-in master over a domain socket, receiving a
- * listening socket, loading and initialising the application, serving) and sends one request that the server
- * itself rejects (431, too many header fields), so the codec and response classes load without calling the
+ * It walks a worker's boot path for real: the handshake with a stand-in master ({@link TrainingMaster}) over a
+ * domain socket, receiving a listening socket, then {@link WorkerBoot} as a worker does (loading and initialising
+ * the application, its TLS and HTTP/2 set-up, serving); and it sends one request (over TLS with
+ * {@code --certfile}) that the server itself rejects (431, too many header fields), so the codec and response classes load without calling the
  * application's handler. Then it exits 0 and the JVM writes every class it loaded into the archive.
  */
 public final class CdsTraining {
@@ -45,36 +39,38 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        WorkerRuntime.disableNettyJfrUnlessSet(); // as a worker does: the same classes load
+        WorkerBoot.disableNettyJfrUnlessSet(); // as a worker does: the same classes load
         WorkerSettings settings = WorkerSettings.parse(args);
-        exitWithTheMaster();
+        WorkerIdentity id = new WorkerIdentity(settings.workerId(), ProcessHandle.current().pid());
+        // The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once.
+        new MasterWatch(System.in, settings.masterPid(), MasterWatch::currentParentPid,
+                reason -> Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED)).start();
         Path dir = Files.createTempDirectory("prefork-cds-training");
         Path controlPath = dir.resolve("control.sock");
         // The event loop first: it loads Netty's native library, which the socket needs.
-        EventLoopGroup controlLoop = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("prefork-control", true), EpollIoHandler.newFactory());
+        EventLoopGroup controlLoop = WorkerBoot.controlLoop();
         Socket listener = Socket.newSocketStream();
         try {
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             listener.listen(16);
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
-            Channel standInMaster = standInMaster(controlLoop, controlPath, listener.intValue());
+            Channel standInMaster = TrainingMaster.start(controlLoop, controlPath, listener.intValue());
             ControlLink link = ControlClient.connect(controlLoop, controlPath.toString(), settings.workerId(), "training",
                     1, new IgnoredCommands()).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-
-            EventLoopGroup servingLoops = new MultiThreadIoEventLoopGroup(1,
-                    new DefaultThreadFactory("prefork-http", true), EpollIoHandler.newFactory());
-            ServingStats stats = new ServingStats(settings.maxRequests(), () -> { });
-            Application application = ApplicationLoader.load(settings.appClass(),
-                    Thread.currentThread().getContextClassLoader());
-            HttpServing serving = new HttpServing(application, settings.workerId(), servingLoops,
-                    HttpLimits.from(settings), settings.accessLog(), stats);
-            ApplicationLoader.init(application, serving.context());
-            Listeners.register(link.listenFds(), servingLoops, serving.childHandler());
-            link.send(new ControlMessage.Ready()).awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
-            LoopLagMonitor.watch(servingLoops, 100);
-            String answer = rejectedRequest(port, settings.limitRequestFields() + 1);
+            WorkerBoot.Serving serving = WorkerBoot.serve(settings, id, link, controlLoop,
+                    new ServingStats(settings.maxRequests(), () -> { }), true);
+            serving.readySent().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
+            String answer;
+            try {
+                answer = rejectedRequest(port, settings.limitRequestFields() + 1, serving.tls());
+            } catch (SSLException e) {
+                if (ClientCertificates.ofCode(settings.certReqs()) != ClientCertificates.REQUIRED) {
+                    throw e;
+                }
+                // --cert-reqs 2 refuses this run's client, which has no certificate: the server's TLS ran all the same.
+                answer = "HTTP/1.1 431 (TLS handshake refused without a client certificate, as configured)";
+            }
             if (!answer.startsWith("HTTP/1.1 431")) {
                 throw new IllegalStateException("the training request was answered " + firstLine(answer));
             }
@@ -89,56 +85,18 @@ public final class CdsTraining {
         System.exit(0);
     }
 
-    /** The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once. */
-    private static void exitWithTheMaster() {
-        Thread watch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // nothing is sent
-                }
-            } catch (java.io.IOException ignored) {
-                // same as EOF
-            }
-            Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED);
-        }, "prefork-cds-training-master-watch");
-        watch.setDaemon(true);
-        watch.start();
-    }
-
-    /** Accepts one worker and passes it the listening socket, as the master does; ignores what it sends. */
-    private static Channel standInMaster(EventLoopGroup loop, Path path, int listenFd) throws InterruptedException {
-        return new io.netty.bootstrap.ServerBootstrap()
-                .group(loop)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                ctx.writeAndFlush(new FileDescriptor(listenFd));
-                            }
-
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ReferenceCountUtil.release(msg);
-                            }
-                        });
-                    }
-                })
-                .bind(new DomainSocketAddress(path.toString()))
-                .sync()
-                .channel();
-    }
-
-    /** A request with one header field too many: answered 431 by the server, never seen by the application. */
-    private static String rejectedRequest(int port, int fields) throws Exception {
+    /**
+     * A request with one header field too many: answered 431 by the server, never seen by the application. Over
+     * TLS when the worker serves TLS, trusting the certificate it serves, so the server's TLS classes load too.
+     */
+    private static String rejectedRequest(int port, int fields, ServerTls tls) throws Exception {
         StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (int i = 1; i < fields; i++) {
             request.append("X-Training-").append(i).append(": 1\r\n");
         }
         request.append("\r\n");
-        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (java.net.Socket socket = tls == null ? new java.net.Socket(InetAddress.getLoopbackAddress(), port)
+                : trusting(tls.certificate()).getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) STEP_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
@@ -157,6 +115,17 @@ public final class CdsTraining {
         }
     }
 
+    private static SSLContext trusting(X509Certificate served) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        trusted.setCertificateEntry("served", served);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
     private static String firstLine(String s) {
         int end = s.indexOf('\r');
         return end < 0 ? "'" + s + "'" : "'" + s.substring(0, end) + "'";
@@ -164,7 +133,7 @@ public final class CdsTraining {
 
     private static final class IgnoredCommands implements WorkerCommands {
         @Override
-        public void drain(long delayMillis, String reason) {
+        public void drain(DrainOrder order) {
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.prefork.worker.runtime;
 
+import dev.prefork.core.control.netty.ControlFrameDecoder;
+import dev.prefork.core.control.netty.ControlFrameEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -31,7 +33,7 @@ final class ControlClient {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ControlFrameDecoder(),
+                        ch.pipeline().addLast(ControlFrameDecoder.fromMaster(), ControlFrameEncoder.INSTANCE,
                                 new ControlHandshake(workerId, secret, socketCount, handshake),
                                 new ControlCommandHandler(commands, handshake));
                     }

@@ -1,6 +1,7 @@
 package dev.prefork.worker.runtime;
 
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.netty.ControlFrameDecoder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +22,13 @@ final class ControlCommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ControlMessage.Drain) {
-            commands.drain(((ControlMessage.Drain) msg).drainDelayMillis(), "the master's Drain");
+        if (msg instanceof ControlMessage.Drain drain) {
+            commands.drain(DrainOrder.fromMaster(drain, System.nanoTime()));
         } else if (msg instanceof ControlMessage.Stop) {
             commands.stop("the master's Stop");
+        } else if (msg instanceof ControlFrameDecoder.InvalidFrame invalid) {
+            log.error("invalid control frame from the master ({}); closing the control connection", invalid.reason());
+            ctx.close();
         } else {
             log.warn("ignoring unexpected control message from the master: {}", msg);
         }

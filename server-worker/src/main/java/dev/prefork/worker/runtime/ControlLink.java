@@ -1,8 +1,6 @@
 package dev.prefork.worker.runtime;
 
-import dev.prefork.core.control.ControlCodec;
 import dev.prefork.core.control.ControlMessage;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.unix.FileDescriptor;
@@ -18,11 +16,11 @@ final class ControlLink {
         this.listenFds = List.copyOf(listenFds);
     }
 
-    static ChannelFuture send(Channel channel, ControlMessage message) {
-        return channel.writeAndFlush(Unpooled.wrappedBuffer(ControlCodec.encode(message)));
+    static ChannelFuture send(Channel channel, ControlMessage.FromWorker message) {
+        return channel.writeAndFlush(message);
     }
 
-    ChannelFuture send(ControlMessage message) {
+    ChannelFuture send(ControlMessage.FromWorker message) {
         return send(channel, message);
     }
 

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  *   <li>stop accepting: serve what the accept backlog already holds, then close this process's listeners;</li>
  *   <li>wait for the connections to finish: busy ones close after their response, idle keep-alive ones at
  *       their keep-alive timeout (closing them earlier races a client sending on them);</li>
- *   <li>when none is left, or the graceful timeout (counted from the drain's start) passed, close the
- *       application and exit 0.</li>
+ *   <li>when none is left, or at the order's deadline (the master's: drain delay + graceful timeout from its
+ *       TERM, the same instant it SIGKILLs), close the application and exit 0.</li>
  * </ol>
  */
 final class Drainer {
@@ -27,19 +27,18 @@ final class Drainer {
     private final WorkerIdentity id;
     private final ScheduledExecutorService loop;
     private final ServingControl serving;
-    private final long gracefulTimeoutMillis;
     private final LongSupplier nanoClock;
     private final ProcessExit exit;
     private long startNanos = -1;
+    private DrainOrder order;
     private ScheduledFuture<?> poll;
     private boolean finished;
 
-    Drainer(WorkerIdentity id, ScheduledExecutorService loop, ServingControl serving, long gracefulTimeoutMillis,
-            LongSupplier nanoClock, ProcessExit exit) {
+    Drainer(WorkerIdentity id, ScheduledExecutorService loop, ServingControl serving, LongSupplier nanoClock,
+            ProcessExit exit) {
         this.id = id;
         this.loop = loop;
         this.serving = serving;
-        this.gracefulTimeoutMillis = gracefulTimeoutMillis;
         this.nanoClock = nanoClock;
         this.exit = exit;
     }
@@ -48,18 +47,29 @@ final class Drainer {
         return startNanos >= 0;
     }
 
-    /** Starts the drain; later calls are ignored. Call on {@code loop}. */
-    void drain(long delayMillis, String reason) {
+    /**
+     * Starts the drain. A later order only brings the deadline forward (SIGTERM to the worker, then the master's
+     * Drain); otherwise it is ignored. Call on {@code loop}.
+     */
+    void drain(DrainOrder next) {
         if (started()) {
-            log.info("{} is already draining; ignoring {}", id, reason);
+            if (next.endsBefore(order)) {
+                order = new DrainOrder(order.acceptUntilNanos(), next.deadlineNanos(), true, order.reason());
+                log.info("{} is already draining; {} sets its deadline: {} ms from now", id, next.reason(),
+                        millisUntil(next.deadlineNanos()));
+            } else {
+                log.info("{} is already draining; ignoring {}", id, next.reason());
+            }
             return;
         }
+        order = next;
         startNanos = nanoClock.getAsLong();
-        long delay = Math.max(0, Math.min(delayMillis, gracefulTimeoutMillis));
+        long delay = Math.max(0, millisUntil(order.acceptUntilNanos()));
         serving.answerWithConnectionClose();
         log.info("drain step 1/4: {} draining on {}: responses now close their connection; accepting for {} ms more, "
-                + "then finishing {} connection(s) within {} ms", id, reason, delay, serving.openConnections(),
-                gracefulTimeoutMillis);
+                + "then finishing {} connection(s) {}", id, order.reason(), delay, serving.openConnections(),
+                order.bounded() ? "within " + Math.max(0, millisUntil(order.deadlineNanos())) + " ms"
+                        : "with no deadline of its own (the master's SIGKILL bounds it)");
         if (delay == 0) {
             stopAccepting();
         } else {
@@ -86,11 +96,11 @@ final class Drainer {
         int open = serving.openConnections();
         if (open == 0) {
             finish("every connection closed");
-        } else if (elapsedMillis() >= gracefulTimeoutMillis) {
-            log.warn("{} graceful timeout of {} ms passed with {} connection(s) open; closing them", id,
-                    gracefulTimeoutMillis, open);
+        } else if (order.bounded() && nanoClock.getAsLong() - order.deadlineNanos() >= 0) {
+            log.warn("{} drain deadline reached after {} ms with {} connection(s) open; closing them", id,
+                    elapsedMillis(), open);
             serving.closeAllConnections();
-            finish("graceful timeout");
+            finish("drain deadline");
         }
     }
 
@@ -105,6 +115,10 @@ final class Drainer {
         log.info("drain step 4/4: {} drained in {} ms (application closed in {} ms); exiting 0", id, elapsedMillis(),
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - closeStart));
         exit.exit(ExitCodes.WORKER_OK);
+    }
+
+    private long millisUntil(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos - nanoClock.getAsLong());
     }
 
     private long elapsedMillis() {

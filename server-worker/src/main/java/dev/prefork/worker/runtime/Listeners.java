@@ -38,7 +38,7 @@ final class Listeners {
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
-            throws BootFailure {
+            throws WorkerBootException {
         List<EpollServerSocketChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
@@ -52,7 +52,7 @@ final class Listeners {
                 for (Channel c : channels) {
                     c.close();
                 }
-                throw new BootFailure("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
+                throw new WorkerBootException("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
                         + registered.cause() + "; check the --bind addresses in the master's log", registered.cause());
             }
             channels.add((EpollServerSocketChannel) registered.channel());

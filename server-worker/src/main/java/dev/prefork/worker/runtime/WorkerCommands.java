@@ -2,8 +2,8 @@ package dev.prefork.worker.runtime;
 
 /** What the master (or a signal) can ask of the worker. Implementations hop to their own thread. */
 interface WorkerCommands {
-    /** Stop accepting after {@code delayMillis}, finish the connections, close the application, exit 0. */
-    void drain(long delayMillis, String reason);
+    /** Stop accepting when the order says, finish the connections, close the application, exit 0. */
+    void drain(DrainOrder order);
 
     /** Exit now. */
     void stop(String reason);

@@ -3,16 +3,8 @@ package dev.prefork.worker.runtime;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
-import dev.prefork.worker.Application;
-import dev.prefork.worker.http.HttpLimits;
-import dev.prefork.worker.http.HttpServing;
 import dev.prefork.worker.http.ServingStats;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerRuntime implements WorkerCommands {
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
-    /** Serving event loops per worker; one by default, Gunicorn-style: scale with workers, not loops. */
-    public static final String EVENT_LOOPS_PROPERTY = "prefork.worker.eventLoops";
     private static final long BOOT_FAILED_FLUSH_MILLIS = 2_000;
-    private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
     private final WorkerSettings settings;
     private final WorkerIdentity id;
@@ -43,8 +32,7 @@ public final class WorkerRuntime implements WorkerCommands {
     private ServingStats stats;
     // Confined to the control loop:
     private Drainer drainer;
-    private long pendingDrainDelay = -1;
-    private String pendingDrainReason;
+    private DrainOrder pendingDrain;
 
     private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, ProcessExit exit, long mainStartNanos) {
         this.settings = settings;
@@ -56,7 +44,7 @@ public final class WorkerRuntime implements WorkerCommands {
     /** Runs a worker as started by the master; returns once it serves (the event loops keep the JVM alive). */
     public static void run(String[] args, InputStream stdin, ProcessExit exit) {
         long start = System.nanoTime();
-        disableNettyJfrUnlessSet();
+        WorkerBoot.disableNettyJfrUnlessSet();
         WorkerSettings settings;
         try {
             settings = WorkerSettings.parse(args);
@@ -79,14 +67,13 @@ public final class WorkerRuntime implements WorkerCommands {
         try {
             runtime.boot(secret);
         } catch (Throwable t) {
-            runtime.bootFailed(new BootFailure(id + " failed to boot: " + t
+            runtime.bootFailed(new WorkerBootException(id + " failed to boot: " + t
                     + "; see the stack trace in the worker's log", t));
         }
     }
 
     private void boot(String secret) throws InterruptedException {
-        controlLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("prefork-control", true),
-                EpollIoHandler.newFactory());
+        controlLoop = WorkerBoot.controlLoop();
         try {
             link = ControlClient.connect(controlLoop, settings.controlSocket(), settings.workerId(), secret,
                     settings.socketCount(), this).get();
@@ -98,53 +85,36 @@ public final class WorkerRuntime implements WorkerCommands {
         long handshakeDone = System.nanoTime();
         log.debug("{} received {} listening socket(s) in {} ms", id, link.listenFds().size(), millisSince(mainStartNanos));
         WorkerSignals.install(this);
-
-        int loopCount = eventLoopCount();
-        EventLoopGroup servingLoops = new MultiThreadIoEventLoopGroup(loopCount,
-                new DefaultThreadFactory("prefork-http", false), EpollIoHandler.newFactory());
         stats = new ServingStats(settings.maxRequests(), this::requestRecycle);
-        Application application;
-        HttpServing serving;
-        Listeners listeners;
+        WorkerBoot.Serving serving;
         try {
-            application = ApplicationLoader.load(settings.appClass(), Thread.currentThread().getContextClassLoader());
-            serving = new HttpServing(application, settings.workerId(), servingLoops, HttpLimits.from(settings),
-                    settings.accessLog(), stats);
-            ApplicationLoader.init(application, serving.context());
-            ChannelInitializer<Channel> childHandler;
-            try {
-                childHandler = serving.childHandler();
-            } catch (RuntimeException e) {
-                throw new BootFailure(settings.appClass() + ".handler() failed: " + e
-                        + "; return the HttpHandler that answers requests", e);
-            }
-            listeners = Listeners.register(link.listenFds(), servingLoops, childHandler);
-        } catch (BootFailure e) {
+            serving = WorkerBoot.serve(settings, id, link, controlLoop, stats, false);
+        } catch (WorkerBootException e) {
             bootFailed(e);
             return;
         }
         long initMillis = millisSince(handshakeDone);
-        link.send(new ControlMessage.Ready());
-        LoopLagMonitor lag = LoopLagMonitor.watch(servingLoops, tickMillis(settings.heartbeatMillis()));
-        ServingControl control = new WorkerServingControl(listeners, serving, application, id);
-        controlLoop.execute(() -> startServing(control, lag));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s)", id, millisSince(mainStartNanos),
-                initMillis, settings.appClass(), listeners.addresses(), loopCount);
+        ServingControl control = new WorkerServingControl(serving.listeners(), serving.http(), serving.application(), id);
+        controlLoop.execute(() -> startServing(control, serving.lag()));
+        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s), {}{}", id,
+                millisSince(mainStartNanos), initMillis, settings.appClass(), serving.listeners().addresses(),
+                serving.loopCount(), serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
+                !settings.http2() ? ", HTTP/1.1" : serving.tls() == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
     }
 
     /** On the control loop. */
     private void startServing(ServingControl control, LoopLagMonitor lag) {
-        drainer = new Drainer(id, controlLoop, control, settings.gracefulTimeoutMillis(), System::nanoTime, exit);
+        drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
                 stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
                 TimeUnit.MILLISECONDS);
-        if (pendingDrainDelay >= 0) {
-            drainer.drain(pendingDrainDelay, pendingDrainReason);
+        if (pendingDrain != null) {
+            drainer.drain(pendingDrain);
         }
     }
 
-    private void bootFailed(BootFailure failure) {
+    private void bootFailed(WorkerBootException failure) {
         // The full error reaches the master's log through stderr; the reason travels in BootFailed.
         System.err.println(id + " failed to boot: " + failure.getMessage());
         if (failure.getCause() != null) {
@@ -166,14 +136,13 @@ public final class WorkerRuntime implements WorkerCommands {
     }
 
     @Override
-    public void drain(long delayMillis, String reason) {
+    public void drain(DrainOrder order) {
         controlLoop.execute(() -> {
             if (drainer != null) {
-                drainer.drain(delayMillis, reason);
-            } else if (pendingDrainDelay < 0) {
-                log.info("{} got {} while booting; draining once it serves", id, reason);
-                pendingDrainDelay = delayMillis;
-                pendingDrainReason = reason;
+                drainer.drain(order);
+            } else if (pendingDrain == null || order.endsBefore(pendingDrain)) {
+                log.info("{} got {} while booting; draining once it serves", id, order.reason());
+                pendingDrain = order;
             }
         });
     }
@@ -192,38 +161,6 @@ public final class WorkerRuntime implements WorkerCommands {
     private void masterGone(String reason) {
         log.warn("{} exiting: the master is gone ({})", id, reason);
         exit.halt(ExitCodes.WORKER_ORPHANED);
-    }
-
-    private int eventLoopCount() {
-        String value = System.getProperty(EVENT_LOOPS_PROPERTY);
-        if (value == null) {
-            return 1;
-        }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= 1 && n <= 1024) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        log.warn("{} ignores -D{}={}: give 1..1024 event loops; using 1", id, EVENT_LOOPS_PROPERTY, value);
-        return 1;
-    }
-
-    /**
-     * Netty's JFR buffer events bootstrap JFR at the first allocation: ~100-200 ms of worker boot. Call before any
-     * Netty class loads; -Dio.netty.jfr.enabled=true in the worker JVM options still wins.
-     */
-    static void disableNettyJfrUnlessSet() {
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false");
-        }
-    }
-
-    /** Loop-lag resolution: a tick at least twice per heartbeat, at most every 10 ms. */
-    static long tickMillis(long heartbeatMillis) {
-        return Math.max(10, Math.min(100, heartbeatMillis / 2));
     }
 
     private static long millisSince(long startNanos) {

@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Signals sent to the worker itself: TERM drains (the same path as the master's Drain, without delay), INT
+ * Signals sent to the worker itself: TERM drains (the same path as the master's Drain, without delay and without
+ * a deadline of its own: the master owns the deadline, and its Drain, if one follows, sets it), INT
  * stops at once (Gunicorn's worker semantics; a terminal's Ctrl-C reaches every process of the group, and the
  * master then stops the pool itself). Uses {@code sun.misc.Signal}: jnr's raw handlers crash under signal storms.
  */
@@ -16,7 +17,7 @@ final class WorkerSignals {
     }
 
     static void install(WorkerCommands commands) {
-        handle("TERM", () -> commands.drain(0, "SIGTERM"));
+        handle("TERM", () -> commands.drain(DrainOrder.unbounded("SIGTERM", System.nanoTime())));
         handle("INT", () -> commands.stop("SIGINT"));
     }
 

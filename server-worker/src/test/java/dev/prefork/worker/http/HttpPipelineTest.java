@@ -70,7 +70,8 @@ class HttpPipelineTest {
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog));
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, accessLog, null,
+                Http2Options.defaults()));
         channels.add(ch);
         return ch;
     }
@@ -103,6 +104,40 @@ class HttpPipelineTest {
         send(ch, get("/b"));
         assertThat(output(ch)).endsWith("\r\n\r\npath /b");
         assertThat(ch.isOpen()).isTrue();
+    }
+
+    private static final String UPGRADE_H2C = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n";
+
+    @Test
+    void upgradesAValidH2cRequestToHttp2() {
+        EmbeddedChannel ch = channel();
+        send(ch, "GET /up HTTP/1.1\r\nHost: t\r\n" + UPGRADE_H2C + "\r\n");
+        ch.runPendingTasks();
+        String out = output(ch);
+        // The answer on stream 1 is checked end to end with curl (Http2IT).
+        assertThat(out).startsWith("HTTP/1.1 101 Switching Protocols\r\n").contains("upgrade: h2c");
+        assertThat(stats.requestsTotal()).as("the HTTP/1 handler never saw it").isZero();
+    }
+
+    /** The Upgrade handler sits before the HTTP/1 checks: it must not take a request they refuse. */
+    @Test
+    void refusesAnUpgradeRequestWithoutHostWith400() {
+        EmbeddedChannel ch = channel();
+        send(ch, "GET / HTTP/1.1\r\n" + UPGRADE_H2C + "\r\n");
+        assertThat(output(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n");
+    }
+
+    @Test
+    void thePrefaceSwitchesToHttp2AndAnythingElseStaysOnHttp1() {
+        EmbeddedChannel h2 = channel();
+        send(h2, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assertThat(h2.pipeline().get(Http2ConnectionControl.class)).isNotNull();
+        assertThat(h2.pipeline().get(RequestDecoder.class)).isNull();
+        assertThat(output(h2)).doesNotContain("HTTP/1.1").isNotEmpty(); // the server's SETTINGS frame
+        EmbeddedChannel h1 = channel();
+        send(h1, "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n");
+        assertThat(output(h1)).startsWith("HTTP/1.1 505");
     }
 
     @Test
@@ -141,7 +176,7 @@ class HttpPipelineTest {
         assertThat(ch.isOpen()).isFalse();
 
         EmbeddedChannel ch2 = channel();
-        send(ch2, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+        send(ch2, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         assertThat(output(ch2)).contains("connection: close\r\n");
         assertThat(ch2.isOpen()).isFalse();
     }
@@ -157,20 +192,20 @@ class HttpPipelineTest {
     @Test
     void rejectsWhatExceedsTheLimitsAndCloses() {
         assertRejected(get("/" + "x".repeat(300)), "414 Request-URI Too Long");
-        StringBuilder fields = new StringBuilder("GET / HTTP/1.1\r\n");
+        StringBuilder fields = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
         for (int i = 0; i < 11; i++) {
             fields.append("X-").append(i).append(": v\r\n");
         }
         assertRejected(fields + "\r\n", "431 Request Header Fields Too Large");
-        assertRejected("GET / HTTP/1.1\r\nX-Long: " + "v".repeat(95) + "\r\n\r\n", "431 Request Header Fields Too Large");
-        assertRejected("POST /echo HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", "413 Request Entity Too Large");
-        assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "y".repeat(1000)
+        assertRejected("GET / HTTP/1.1\r\nHost: t\r\nX-Long: " + "v".repeat(95) + "\r\n\r\n", "431 Request Header Fields Too Large");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", "413 Request Entity Too Large");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "y".repeat(1000)
                 + "\r\n1\r\nz\r\n0\r\n\r\n", "413 Request Entity Too Large");
         assertRejected("BLAH\r\n\r\n", "400 Bad Request");
-        assertRejected("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
                 "400 Bad Request");
-        assertRejected("GET / HTTP/1.1\r\nBad Header\r\n\r\n", "400 Bad Request");
-        assertRejected("POST /echo HTTP/1.1\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", "417 Expectation Failed");
+        assertRejected("GET / HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n", "400 Bad Request");
+        assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", "417 Expectation Failed");
     }
 
     private void assertRejected(String request, String status) {
@@ -186,16 +221,16 @@ class HttpPipelineTest {
     void acceptsABodyAtTheLimitAndAChunkedBody() {
         EmbeddedChannel ch = channel();
         String body = "b".repeat(1000);
-        send(ch, "POST /echo HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + body);
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + body);
         assertThat(output(ch)).endsWith("\r\n\r\n" + body);
-        send(ch, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
         assertThat(output(ch)).endsWith("content-length: 5\r\n\r\nabcde");
     }
 
     @Test
     void answersExpectContinueBeforeTheBody() {
         EmbeddedChannel ch = channel();
-        send(ch, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        send(ch, "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
         assertThat(output(ch)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
         send(ch, "hello");
         assertThat(output(ch)).startsWith("HTTP/1.1 200 OK").endsWith("hello");
@@ -204,7 +239,7 @@ class HttpPipelineTest {
     @Test
     void answersHeadWithoutABody() {
         EmbeddedChannel ch = channel();
-        send(ch, "HEAD /x HTTP/1.1\r\n\r\n" + get("/y"));
+        send(ch, "HEAD /x HTTP/1.1\r\nHost: t\r\n\r\n" + get("/y"));
         String out = output(ch);
         assertThat(out).startsWith("HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 7\r\n\r\nHTTP/1.1");
         assertThat(out).endsWith("path /y");
@@ -336,7 +371,7 @@ class HttpPipelineTest {
         appender.start();
         logger.addAppender(appender);
         EmbeddedChannel ch = channel(new AccessLog(logger));
-        send(ch, get("/a?b=c") + "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz");
+        send(ch, get("/a?b=c") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz");
         output(ch);
         assertThat(appender.list).hasSize(2);
         assertThat(appender.list.get(0).getFormattedMessage())

@@ -35,7 +35,7 @@ class ApplicationLoaderTest {
     }
 
     @Test
-    void loadsAnApplication() throws BootFailure {
+    void loadsAnApplication() throws WorkerBootException {
         assertThat(ApplicationLoader.load(TestApp.class.getName(), LOADER)).isInstanceOf(TestApp.class);
     }
 
@@ -50,7 +50,7 @@ class ApplicationLoaderTest {
         assertThatThrownBy(() -> ApplicationLoader.load(ThrowingConstructor.class.getName(), LOADER))
                 .hasMessageContaining("threw java.lang.IllegalStateException: no config");
         assertThatThrownBy(() -> ApplicationLoader.init(new TestApp.FailingInit(), null))
-                .isInstanceOf(BootFailure.class).hasMessageContaining("FailingInit.init failed")
+                .isInstanceOf(WorkerBootException.class).hasMessageContaining("FailingInit.init failed")
                 .hasMessageContaining("database unreachable");
     }
 }

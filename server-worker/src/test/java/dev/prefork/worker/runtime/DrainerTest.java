@@ -3,6 +3,7 @@ package dev.prefork.worker.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prefork.core.control.ControlMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,15 +66,20 @@ class DrainerTest {
         loop.shutdownNow();
     }
 
-    private Drainer drainer(long gracefulMillis) {
-        return new Drainer(new WorkerIdentity(1, 2), loop, serving, gracefulMillis, System::nanoTime, exit);
+    private Drainer drainer() {
+        return new Drainer(new WorkerIdentity(1, 2), loop, serving, System::nanoTime, exit);
+    }
+
+    /** The master's Drain, received now. */
+    private static DrainOrder order(long acceptForMillis, long finishWithinMillis) {
+        return DrainOrder.fromMaster(new ControlMessage.Drain(acceptForMillis, finishWithinMillis), System.nanoTime());
     }
 
     @Test
     void keepsAcceptingForTheDelayThenExitsWhenTheLastConnectionCloses() {
-        Drainer drainer = drainer(10_000);
+        Drainer drainer = drainer();
         long start = System.nanoTime();
-        loop.execute(() -> drainer.drain(300, "test"));
+        loop.execute(() -> drainer.drain(order(300, 10_000)));
         await().atMost(Duration.ofSeconds(1)).until(() -> steps.contains("connectionClose"));
         assertThat(steps).containsExactly("connectionClose");
         await().atMost(Duration.ofSeconds(2)).until(() -> steps.contains("stopAccepting"));
@@ -87,9 +93,9 @@ class DrainerTest {
     }
 
     @Test
-    void closesWhatIsLeftAtTheGracefulTimeout() {
-        Drainer drainer = drainer(200);
-        loop.execute(() -> drainer.drain(0, "test"));
+    void closesWhatIsLeftAtTheDeadline() {
+        Drainer drainer = drainer();
+        loop.execute(() -> drainer.drain(order(0, 200)));
         await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
         assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeAll", "closeApplication");
         assertThat(exits).containsExactly(0);
@@ -97,12 +103,35 @@ class DrainerTest {
 
     @Test
     void aSecondDrainIsIgnored() {
-        Drainer drainer = drainer(10_000);
-        loop.execute(() -> drainer.drain(0, "first"));
-        loop.execute(() -> drainer.drain(0, "second"));
+        Drainer drainer = drainer();
+        loop.execute(() -> drainer.drain(order(0, 10_000)));
+        loop.execute(() -> drainer.drain(order(0, 20_000)));
         open.set(0);
         await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
         assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeApplication");
         assertThat(exits).containsExactly(0);
+    }
+
+    /** Issue 12, defect 1: the deadline is the master's, counted from its send, not the delay plus a timeout. */
+    @Test
+    void theDeadlineIncludesTheDrainDelay() {
+        Drainer drainer = drainer();
+        long start = System.nanoTime();
+        loop.execute(() -> drainer.drain(order(300, 500)));
+        await().atMost(Duration.ofSeconds(2)).until(() -> steps.contains("closeAll"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(millis).as("closed at the deadline, 500 ms after the send, not 300 + 500").isBetween(500L, 790L);
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeAll", "closeApplication");
+    }
+
+    /** SIGTERM to the worker has no deadline of its own; the master's Drain that follows sets it. */
+    @Test
+    void theMastersDrainSetsTheDeadlineOfADrainStartedBySigterm() {
+        Drainer drainer = drainer();
+        loop.execute(() -> drainer.drain(DrainOrder.unbounded("SIGTERM", System.nanoTime())));
+        await().atMost(Duration.ofSeconds(1)).until(() -> steps.contains("stopAccepting"));
+        loop.execute(() -> drainer.drain(order(0, 200)));
+        await().atMost(Duration.ofSeconds(2)).until(() -> !exits.isEmpty());
+        assertThat(steps).containsExactly("connectionClose", "stopAccepting", "closeAll", "closeApplication");
     }
 }

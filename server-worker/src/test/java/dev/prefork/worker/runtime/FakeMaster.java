@@ -1,10 +1,10 @@
 package dev.prefork.worker.runtime;
 
 
-import dev.prefork.core.control.ControlCodec;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.control.netty.ControlFrameDecoder;
+import dev.prefork.core.control.netty.ControlFrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -54,7 +54,7 @@ final class FakeMaster implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ControlFrameDecoder(), new MasterSide());
+                        ch.pipeline().addLast(ControlFrameDecoder.fromWorkers(), ControlFrameEncoder.INSTANCE, new MasterSide());
                     }
                 })
                 .bind(new DomainSocketAddress(controlPath.toString()))
@@ -98,8 +98,8 @@ final class FakeMaster implements AutoCloseable {
         return controlPath.toString();
     }
 
-    void send(ControlMessage message) {
-        worker.writeAndFlush(Unpooled.wrappedBuffer(ControlCodec.encode(message))).syncUninterruptibly();
+    void send(ControlMessage.FromMaster message) {
+        worker.writeAndFlush(message).syncUninterruptibly();
     }
 
     void closeControlConnection() {

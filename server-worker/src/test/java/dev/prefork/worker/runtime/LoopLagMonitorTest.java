@@ -31,8 +31,8 @@ class LoopLagMonitorTest {
 
     @Test
     void tickPeriodFollowsTheHeartbeat() {
-        assertThat(WorkerRuntime.tickMillis(1_000)).isEqualTo(100);
-        assertThat(WorkerRuntime.tickMillis(100)).isEqualTo(50);
-        assertThat(WorkerRuntime.tickMillis(5)).isEqualTo(10);
+        assertThat(WorkerBoot.tickMillis(1_000)).isEqualTo(100);
+        assertThat(WorkerBoot.tickMillis(100)).isEqualTo(50);
+        assertThat(WorkerBoot.tickMillis(5)).isEqualTo(10);
     }
 }

@@ -136,7 +136,7 @@ class WorkerProcessTest {
                     () -> last(master.received(ControlMessage.Heartbeat.class)),
                     h -> h != null && h.requestsInFlight() == 1);
 
-            master.send(new ControlMessage.Drain(0));
+            master.send(new ControlMessage.Drain(0, 5_000));
             await().atMost(Duration.ofSeconds(5)).until(() -> worker.log().contains("stopped accepting"));
 
             // The idle connection stays open (a request may be on its way); its next answer closes it.
@@ -159,7 +159,7 @@ class WorkerProcessTest {
     void drainDelayKeepsAcceptingThenAnswersWithConnectionClose(TestInfo info) throws Exception {
         FakeMaster master = master(false);
         WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
-        master.send(new ControlMessage.Drain(3_000));
+        master.send(new ControlMessage.Drain(3_000, 8_000));
         await().atMost(Duration.ofSeconds(5)).until(() -> worker.log().contains("draining on"));
         try (RawHttp during = new RawHttp(master.port())) {
             RawHttp.Response response = during.get("/").read();
