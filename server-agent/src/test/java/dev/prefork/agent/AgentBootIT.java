@@ -49,7 +49,8 @@ class AgentBootIT {
 
             master.send(new ControlMessage.Stop());
             assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_OK);
-            assertThat(worker.stderr()).anyMatch(l -> l.startsWith("prefork-agent worker 1 pid " + worker.pid() + ": premain "));
+            assertThat(worker.stderr()).anyMatch(l -> l.startsWith("prefork-agent worker 1 pid " + worker.pid() + ": premain "))
+                    .anyMatch(l -> l.contains("ready: a thread of the application waits to accept on fd 0 and fd 100"));
         }
     }
 
