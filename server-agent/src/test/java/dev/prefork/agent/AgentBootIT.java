@@ -78,6 +78,17 @@ class AgentBootIT {
     }
 
     @Test
+    void applicationExitingBeforeItServesIsReportedAsBootFailed() throws Exception {
+        try (StandInMaster master = new StandInMaster(SECRET);
+             WorkerProcess worker = WorkerProcess.start(args(master), SECRET, master,
+                     List.of("-cp", TEST_CLASSES, ExitingApp.class.getName()))) {
+            assertThat(worker.awaitExit(BOOT)).isEqualTo(1);
+            assertThat(master.await(ControlMessage.BootFailed.class, BOOT).reason())
+                    .startsWith("the application exited before it accepted on fd 0");
+        }
+    }
+
+    @Test
     void wrongSecretIsRefusedAndTheWorkerExitsWithHandshakeFailed() throws Exception {
         try (StandInMaster master = new StandInMaster(SECRET);
              WorkerProcess worker = WorkerProcess.start(args(master), "not-the-secret", master, INHERITED_APP)) {
