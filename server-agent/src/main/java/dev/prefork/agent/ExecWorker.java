@@ -51,6 +51,12 @@ final class ExecWorker {
             }
         }, "prefork-agent-control").start();
         daemon(readiness, "prefork-agent-readiness").start();
+        GlueBridge.onServerStarted(new Runnable() {
+            @Override
+            public void run() {
+                onAccepting("the framework glue reports its server started on");
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
@@ -71,15 +77,15 @@ final class ExecWorker {
         return true;
     }
 
-    /** The application's server accepts on the passed socket. */
-    void onAccepting() {
+    /** The application's server accepts on the passed socket ({@code how} we know, for the log). */
+    void onAccepting(String how) {
         if (!moveTo(AgentState.READY)) {
             return;
         }
         channel.trySend(new ControlMessage.Ready());
-        AgentLog.info("ready: the application accepts on " + listeners.describe() + ", "
+        AgentLog.info("ready: " + how + " " + listeners.describe() + ", "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bootStartNanos) + " ms after the agent started"
-                + (RequestBridge.attached() ? "; requests are counted" : "; requests are not counted (no framework glue)"));
+                + (GlueBridge.counting() ? "; requests are counted" : "; requests are not counted (no framework glue)"));
         lastBeatNanos = System.nanoTime();
         timer.scheduleAtFixedRate(this::heartbeat, 0, args.heartbeatMillis(), TimeUnit.MILLISECONDS);
     }
@@ -106,8 +112,8 @@ final class ExecWorker {
             long now = System.nanoTime();
             long lateMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastBeatNanos) - args.heartbeatMillis());
             lastBeatNanos = now;
-            long total = RequestBridge.total();
-            channel.trySend(new ControlMessage.Heartbeat(total, Math.max(0, RequestBridge.inFlight()), 0, lateMillis));
+            long total = GlueBridge.total();
+            channel.trySend(new ControlMessage.Heartbeat(total, Math.max(0, GlueBridge.inFlight()), 0, lateMillis));
             if (stats == null) {
                 stats = new JvmStatsSampler();
             }

@@ -49,7 +49,8 @@ class AgentBootIT {
 
             master.send(new ControlMessage.Stop());
             assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_OK);
-            assertThat(worker.stderr()).anyMatch(l -> l.startsWith("prefork-agent worker 1 pid " + worker.pid() + ": premain "));
+            assertThat(worker.stderr()).anyMatch(l -> l.startsWith("prefork-agent worker 1 pid " + worker.pid() + ": premain "))
+                    .anyMatch(l -> l.contains("ready: a thread of the application waits to accept on fd 0 and fd 100"));
         }
     }
 
@@ -73,6 +74,17 @@ class AgentBootIT {
                     "setInheritChannel(true)", "micronaut.netty.listeners.default.fd");
             assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_BOOT_ERROR);
             assertThat(master.received(ControlMessage.Ready.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void applicationExitingBeforeItServesIsReportedAsBootFailed() throws Exception {
+        try (StandInMaster master = new StandInMaster(SECRET);
+             WorkerProcess worker = WorkerProcess.start(args(master), SECRET, master,
+                     List.of("-cp", TEST_CLASSES, ExitingApp.class.getName()))) {
+            assertThat(worker.awaitExit(BOOT)).isEqualTo(1);
+            assertThat(master.await(ControlMessage.BootFailed.class, BOOT).reason())
+                    .startsWith("the application exited before it accepted on fd 0");
         }
     }
 

@@ -3,22 +3,30 @@ package dev.prefork.agent.spring;
 import java.util.function.IntConsumer;
 
 /**
- * Finds the agent's request counter. The agent lives in the system class loader, this glue in the
- * application's (Spring Boot's fat-jar loader), so they meet only through a JDK type: an {@link IntConsumer}
- * that takes +1 when a request starts and -1 when it ends.
+ * Finds the agent's bridge. The agent lives in the system class loader, this glue in the application's
+ * (Spring Boot's fat-jar loader), so they meet only through JDK types: an {@link IntConsumer} that takes +1 when
+ * a request starts and -1 when it ends, and a {@link Runnable} to run when the server has started.
  */
 final class AgentBridge {
-    static final String BRIDGE_CLASS = "dev.prefork.agent.RequestBridge";
+    static final String BRIDGE_CLASS = "dev.prefork.agent.GlueBridge";
 
     private AgentBridge() {
     }
 
     static IntConsumer requestCounter() {
+        return (IntConsumer) call("requestCounter");
+    }
+
+    static Runnable serverStartedCallback() {
+        return (Runnable) call("serverStartedCallback");
+    }
+
+    private static Object call(String method) {
         try {
             Class<?> bridge = Class.forName(BRIDGE_CLASS, true, ClassLoader.getSystemClassLoader());
-            return (IntConsumer) bridge.getMethod("counter").invoke(null);
+            return bridge.getMethod(method).invoke(null);
         } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("prefork.agent=true but the Prefork agent's " + BRIDGE_CLASS
+            throw new IllegalStateException("prefork.agent=true but the Prefork agent's " + BRIDGE_CLASS + "." + method
                     + " is not on the system class path (" + e + "); start the application with the agent", e);
         }
     }

@@ -16,7 +16,8 @@ import org.springframework.core.Ordered;
 /**
  * Makes Spring Boot's embedded server serve the listening socket the Prefork agent placed at fd 0
  * ({@code System.inheritedChannel()}) instead of binding {@code server.port}, and counts requests for the
- * agent's heartbeats and --max-requests. Active only under the agent, which sets {@code prefork.agent=true}.
+ * agent's heartbeats and --max-requests, and tells the agent when the server has started. Active only under the
+ * agent, which sets {@code prefork.agent=true}.
  */
 @AutoConfiguration
 @ConditionalOnProperty(name = PreforkAutoConfiguration.ACTIVE_PROPERTY, havingValue = "true")
@@ -24,6 +25,11 @@ import org.springframework.core.Ordered;
 public class PreforkAutoConfiguration {
     /** The system property the Prefork agent sets in the worker JVM. */
     public static final String ACTIVE_PROPERTY = "prefork.agent";
+
+    @Bean
+    static ServerStartedListener preforkServerStartedListener() {
+        return new ServerStartedListener(AgentBridge.serverStartedCallback());
+    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")

@@ -32,7 +32,7 @@ class PreforkAutoConfigurationTest {
     void underTheAgentCustomizesTomcatAndJettyAndCountsRequests() {
         runner.withPropertyValues("prefork.agent=true").run(context -> {
             assertThat(context).hasBean("preforkTomcatInheritedChannel").hasBean("preforkJettyInheritedChannel")
-                    .hasBean("preforkRequestCountingFilter");
+                    .hasBean("preforkRequestCountingFilter").hasBean("preforkServerStartedListener");
         });
     }
 
