@@ -18,6 +18,10 @@ import java.util.function.Consumer;
 final class ExecWorker {
     /** After the listener is closed, time for connections already accepted to reach the server before TERM. */
     static final long TERM_AFTER_CLOSE_MILLIS = 100;
+    /** How often the agent looks for client connections left while it waits for them to go. */
+    static final long CONNECTION_POLL_MILLIS = 50;
+    /** At most this much of a drain's budget is kept for the application's own shutdown after SIGTERM. */
+    static final long SHUTDOWN_RESERVE_MILLIS = 5000;
 
     private final AgentArgs args;
     private final ControlChannel channel;
@@ -152,7 +156,13 @@ final class ExecWorker {
             if (moveTo(AgentState.DRAINING)) {
                 AgentLog.info("drain: accepting for " + drain.acceptForMillis() + " ms more, then closing the listener "
                         + "and sending SIGTERM to this JVM for its graceful shutdown");
-                timer.schedule(this::closeListenerThenTerm, drain.acceptForMillis(), TimeUnit.MILLISECONDS);
+                final long waitMillis = connectionWaitMillis(drain);
+                timer.schedule(new Runnable() {
+                    @Override
+                    public void run() {
+                        closeListener(waitMillis);
+                    }
+                }, drain.acceptForMillis(), TimeUnit.MILLISECONDS);
             }
         } else if (message instanceof ControlMessage.Stop) {
             if (moveTo(AgentState.GONE)) {
@@ -164,20 +174,75 @@ final class ExecWorker {
         }
     }
 
-    private void closeListenerThenTerm() {
+    /**
+     * How long, once the listener is closed, the agent waits for the client connections to go before SIGTERM:
+     * the drain's budget after the accepting time, less a reserve for the application's own shutdown (half the
+     * rest, at most {@link #SHUTDOWN_RESERVE_MILLIS}), so the master's SIGKILL at the budget's end is not reached.
+     */
+    static long connectionWaitMillis(ControlMessage.Drain drain) {
+        long rest = drain.finishWithinMillis() - drain.acceptForMillis();
+        return rest - Math.min(SHUTDOWN_RESERVE_MILLIS, rest / 2);
+    }
+
+    /**
+     * Closes the listener. With framework glue that makes the server end each keep-alive connection after its
+     * next response, waits (up to {@code waitMillis}) until this JVM holds no client connection of the port, so
+     * that the framework's own shutdown has none left to cut under a client's next request; then SIGTERM.
+     */
+    private void closeListener(long waitMillis) {
+        ClientConnections connections = null;
+        try {
+            connections = ClientConnections.ofListener(listeners.inode());
+        } catch (IOException e) {
+            AgentLog.info("drain: cannot find the listener's port (" + e.getMessage() + "); not waiting for connections");
+        }
         try {
             listeners.close();
             AgentLog.info("drain: listener closed (" + listeners.describe() + ")");
         } catch (IOException | RuntimeException e) {
             AgentLog.info("drain: closing the listener failed (" + e + "); terminating anyway");
         }
-        timer.schedule(() -> {
-            try {
-                Posix.killSelf(Posix.SIGTERM);
-            } catch (IOException e) {
-                AgentLog.info("drain: " + e.getMessage() + "; the master's budget ends this worker");
-            }
-        }, TERM_AFTER_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+        if (connections == null || !GlueBridge.endsConnectionsAtDrain()) {
+            timer.schedule(this::terminate, TERM_AFTER_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        GlueBridge.runDrainActions();
+        AgentLog.info("drain: the server closes each keep-alive connection after its next response; waiting up to "
+                + waitMillis + " ms until this JVM holds no client connection on port " + connections.port());
+        long start = System.nanoTime();
+        awaitNoConnections(connections, start, start + TimeUnit.MILLISECONDS.toNanos(waitMillis));
+    }
+
+    private void awaitNoConnections(ClientConnections connections, long start, long deadline) {
+        int open;
+        try {
+            open = connections.count();
+        } catch (IOException e) {
+            AgentLog.info("drain: counting client connections failed (" + e.getMessage() + "); terminating now");
+            terminate();
+            return;
+        }
+        long now = System.nanoTime();
+        long waited = TimeUnit.NANOSECONDS.toMillis(now - start);
+        if (open == 0) {
+            AgentLog.info("drain: no client connection left after " + waited + " ms");
+            terminate();
+        } else if (now - deadline >= 0) {
+            AgentLog.info("drain: " + open + " client connection(s) still open after " + waited + " ms; the "
+                    + "application's own shutdown ends them");
+            terminate();
+        } else {
+            timer.schedule(() -> awaitNoConnections(connections, start, deadline), CONNECTION_POLL_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void terminate() {
+        try {
+            Posix.killSelf(Posix.SIGTERM);
+        } catch (IOException e) {
+            AgentLog.info("drain: " + e.getMessage() + "; the master's budget ends this worker");
+        }
     }
 
     /** The JVM is exiting on its own: before Ready that is a boot failure the master should know by name. */

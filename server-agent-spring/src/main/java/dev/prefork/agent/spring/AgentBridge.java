@@ -1,11 +1,13 @@
 package dev.prefork.agent.spring;
 
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
  * Finds the agent's bridge. The agent lives in the system class loader, this glue in the application's
  * (Spring Boot's fat-jar loader), so they meet only through JDK types: an {@link IntConsumer} that takes +1 when
- * a request starts and -1 when it ends, and a {@link Runnable} to run when the server has started.
+ * a request starts and -1 when it ends, a {@link Runnable} to run when the server has started, and a
+ * {@link Consumer} that takes the glue's action for a drain.
  */
 final class AgentBridge {
     static final String BRIDGE_CLASS = "dev.prefork.agent.GlueBridge";
@@ -19,6 +21,12 @@ final class AgentBridge {
 
     static Runnable serverStartedCallback() {
         return (Runnable) call("serverStartedCallback");
+    }
+
+    /** Hands the agent an action it runs when a drain has closed the listener. */
+    @SuppressWarnings("unchecked")
+    static void onDrain(Runnable action) {
+        ((Consumer<Runnable>) call("drainActions")).accept(action);
     }
 
     private static Object call(String method) {

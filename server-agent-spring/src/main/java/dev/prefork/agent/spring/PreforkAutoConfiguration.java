@@ -16,8 +16,9 @@ import org.springframework.core.Ordered;
 /**
  * Makes Spring Boot's embedded server serve the listening socket the Prefork agent placed at fd 0
  * ({@code System.inheritedChannel()}) instead of binding {@code server.port}, and counts requests for the
- * agent's heartbeats and --max-requests, and tells the agent when the server has started. Active only under the
- * agent, which sets {@code prefork.agent=true}.
+ * agent's heartbeats and --max-requests, tells the agent when the server has started, and at a drain makes the
+ * server end keep-alive connections after their next response. Active only under the agent, which sets
+ * {@code prefork.agent=true}.
  */
 @AutoConfiguration
 @ConditionalOnProperty(name = PreforkAutoConfiguration.ACTIVE_PROPERTY, havingValue = "true")
@@ -25,6 +26,11 @@ import org.springframework.core.Ordered;
 public class PreforkAutoConfiguration {
     /** The system property the Prefork agent sets in the worker JVM. */
     public static final String ACTIVE_PROPERTY = "prefork.agent";
+
+    @Bean
+    static KeepAliveEndsAtDrain preforkKeepAliveEndsAtDrain() {
+        return new KeepAliveEndsAtDrain(AgentBridge::onDrain);
+    }
 
     @Bean
     static ServerStartedListener preforkServerStartedListener() {
@@ -35,8 +41,10 @@ public class PreforkAutoConfiguration {
     @ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
     static class TomcatInheritedChannel {
         @Bean
-        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> preforkTomcatInheritedChannel() {
-            return factory -> factory.addConnectorCustomizers(InheritedChannelCustomizers::tomcat);
+        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> preforkTomcatInheritedChannel(
+                KeepAliveEndsAtDrain atDrain) {
+            return factory -> factory.addConnectorCustomizers(InheritedChannelCustomizers::tomcat,
+                    connector -> atDrain.add(TomcatKeepAlive.endAfterNextResponse(connector)));
         }
     }
 
@@ -44,8 +52,10 @@ public class PreforkAutoConfiguration {
     @ConditionalOnClass(name = "org.eclipse.jetty.server.ServerConnector")
     static class JettyInheritedChannel {
         @Bean
-        WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> preforkJettyInheritedChannel() {
-            return factory -> factory.addServerCustomizers(InheritedChannelCustomizers::jetty);
+        WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> preforkJettyInheritedChannel(
+                KeepAliveEndsAtDrain atDrain) {
+            return factory -> factory.addServerCustomizers(InheritedChannelCustomizers::jetty,
+                    server -> atDrain.add(JettyKeepAlive.endAfterNextResponse(server)));
         }
     }
 
