@@ -3,6 +3,7 @@ package dev.prefork.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.ExitCodes;
+import dev.prefork.core.InheritedSocket;
 import dev.prefork.core.control.ControlMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,8 +71,7 @@ class AgentBootIT {
              WorkerProcess worker = WorkerProcess.start(args(master), SECRET, master,
                      List.of("-cp", TEST_CLASSES, OwnPortApp.class.getName()))) {
             ControlMessage.BootFailed failed = master.await(ControlMessage.BootFailed.class, BOOT);
-            assertThat(failed.reason()).contains("listens on a TCP port of its own", "useInheritedChannel",
-                    "setInheritChannel(true)", "micronaut.netty.listeners.default.fd");
+            assertThat(failed.reason()).contains("listens on a TCP port of its own", InheritedSocket.REMEDY);
             assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_BOOT_ERROR);
             assertThat(master.received(ControlMessage.Ready.class)).isEmpty();
         }
