@@ -34,6 +34,24 @@ public final class MetricNames {
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
+    /**
+     * An exec worker's JVM, from its agent's JvmStats, tag {@link #TAG_WORKER}: heap used, committed and max
+     * (gauges, bytes), time in GC (counter, seconds) and GC collections (counter), both summed over collectors,
+     * live threads (gauge).
+     */
+    public static final String WORKER_JVM_HEAP_USED = "prefork.worker.jvm.heap.used";
+    public static final String WORKER_JVM_HEAP_COMMITTED = "prefork.worker.jvm.heap.committed";
+    public static final String WORKER_JVM_HEAP_MAX = "prefork.worker.jvm.heap.max";
+    public static final String WORKER_JVM_GC_PAUSE = "prefork.worker.jvm.gc.pause";
+    public static final String WORKER_JVM_GC_COLLECTIONS = "prefork.worker.jvm.gc.collections";
+    public static final String WORKER_JVM_THREADS_LIVE = "prefork.worker.jvm.threads.live";
+    /** The same summed over the pool's exec workers (the GC counters include workers that are gone). */
+    public static final String JVM_HEAP_USED = "prefork.jvm.heap.used";
+    public static final String JVM_HEAP_COMMITTED = "prefork.jvm.heap.committed";
+    public static final String JVM_HEAP_MAX = "prefork.jvm.heap.max";
+    public static final String JVM_GC_PAUSE = "prefork.jvm.gc.pause";
+    public static final String JVM_GC_COLLECTIONS = "prefork.jvm.gc.collections";
+    public static final String JVM_THREADS_LIVE = "prefork.jvm.threads.live";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";

@@ -3,6 +3,7 @@ package dev.prefork.master.supervisor;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.master.control.WorkerLink;
 import dev.prefork.master.process.WorkerProcess;
+import java.util.Optional;
 
 /**
  * The master's view of one worker. Owned by the supervision thread; only the counters are read elsewhere
@@ -22,6 +23,9 @@ final class WorkerHandle {
 
     private WorkerState state = WorkerState.SPAWNED;
     private WorkerLink link;
+    /** An exec worker's JVM when it is a descendant of the spawned process (a launcher script), else empty. */
+    private Optional<ProcessHandle> childJvm = Optional.empty();
+    private volatile ControlMessage.JvmStats jvmStats;
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
@@ -60,6 +64,23 @@ final class WorkerHandle {
 
     void connected(WorkerLink link) {
         this.link = link;
+        long peer = link.peerPid();
+        if (peer > 0 && peer != pid()) {
+            childJvm = ProcessHandle.of(peer);
+        }
+    }
+
+    void jvmStats(ControlMessage.JvmStats stats) {
+        this.jvmStats = stats;
+    }
+
+    /** The latest JVM figures an exec worker's agent sent, or null before the first (and for native workers). */
+    ControlMessage.JvmStats jvmStats() {
+        return jvmStats;
+    }
+
+    Optional<ProcessHandle> childJvm() {
+        return childJvm;
     }
 
     void disconnected() {
