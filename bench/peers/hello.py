@@ -1,4 +1,4 @@
-"""WSGI twin of the Prefork example app, for the Gunicorn peer: `/` and `/burn?ms=N`.
+"""WSGI twin of the Prefork example app, for the Gunicorn peer: `/`, `/burn?ms=N` and `/block?ms=N`.
 
 Same bytes on the wire as the example (`Hello, World!`, text/plain, X-Worker-Pid), so the
 comparison is about the server, not the payload.
@@ -19,9 +19,11 @@ def burn(ms):
 
 
 def app(environ, start_response):
-    if environ.get("PATH_INFO") == "/burn":
-        ms = parse_qs(environ.get("QUERY_STRING", "")).get("ms", ["0"])[0]
-        burn(int(ms))
+    path = environ.get("PATH_INFO")
+    if path in ("/burn", "/block"):
+        ms = int(parse_qs(environ.get("QUERY_STRING", "")).get("ms", ["0"])[0])
+        # /block sleeps (a stand-in for a database call), like the example's Thread.sleep.
+        burn(ms) if path == "/burn" else time.sleep(ms / 1000.0)
     start_response("200 OK", [
         ("Content-Type", "text/plain"),
         ("Content-Length", str(len(BODY))),

@@ -1,6 +1,7 @@
 package dev.prefork.examples;
 
 import dev.prefork.worker.Application;
+import dev.prefork.worker.WorkerContext;
 import dev.prefork.worker.HttpHandler;
 import dev.prefork.worker.HttpRequest;
 import dev.prefork.worker.HttpResponse;
@@ -10,7 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bundled example application (see the contract): {@code GET /}, {@code /sleep?ms=N}, {@code /burn?ms=N},
- * {@code POST /echo} and, when enabled, {@code /crash}. Every response carries {@code X-Worker-Pid}.
+ * {@code POST /echo}, {@code /block?ms=N} and, when enabled, {@code /crash}. Every response carries
+ * {@code X-Worker-Pid}.
+ *
+ * <p>{@code /block} sleeps with {@code Thread.sleep}: a stand-in for a JDBC call. With {@code --threads} it is
+ * served by a {@link dev.prefork.worker.BlockingHttpHandler} on the handler threads; without, it blocks the event
+ * loop on purpose, to show (and benchmark) what that costs every other connection of the worker.
  */
 public final class ExampleApp implements Application {
     /** System property that enables {@code GET /crash}; ExampleServer sets it for {@code --example-crash-endpoint}. */
@@ -26,6 +32,13 @@ public final class ExampleApp implements Application {
             CompletableFuture.completedFuture(withPid(HttpResponse.ok("Hello, World!")));
     private final CompletableFuture<HttpResponse> notFound =
             CompletableFuture.completedFuture(withPid(HttpResponse.text(404, "404 Not Found\n")));
+    /** {@code /block} on the handler threads, or null without {@code --threads}. */
+    private HttpHandler blocking;
+
+    @Override
+    public void init(WorkerContext context) {
+        blocking = context.hasHandlerThreads() ? context.blocking(this::block) : null;
+    }
 
     @Override
     public HttpHandler handler() {
@@ -42,6 +55,11 @@ public final class ExampleApp implements Application {
                 return get ? sleep(request) : notFound;
             case "/burn":
                 return get ? burn(request) : notFound;
+            case "/block":
+                if (!get) {
+                    return notFound;
+                }
+                return blocking != null ? blocking.handle(request) : blockOnEventLoop(request);
             case "/echo":
                 return "POST".equals(method) ? echo(request) : notFound;
             case "/crash":
@@ -83,6 +101,25 @@ public final class ExampleApp implements Application {
             spins++;
         }
         return CompletableFuture.completedFuture(withPid(HttpResponse.ok("burned " + ms + " ms (" + spins + " spins)\n")));
+    }
+
+    /** Blocks the calling thread: a handler thread with --threads, else (deliberately) the event loop. */
+    private HttpResponse block(HttpRequest request) throws InterruptedException {
+        long ms = millis(request);
+        if (ms < 0) {
+            return badMillis().toCompletableFuture().join();
+        }
+        Thread.sleep(ms);
+        return withPid(HttpResponse.ok("blocked " + ms + " ms\n"));
+    }
+
+    private CompletionStage<HttpResponse> blockOnEventLoop(HttpRequest request) {
+        try {
+            return CompletableFuture.completedFuture(block(request));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private CompletionStage<HttpResponse> echo(HttpRequest request) {

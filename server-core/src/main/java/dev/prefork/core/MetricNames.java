@@ -21,12 +21,37 @@ public final class MetricNames {
     public static final String REQUESTS = "prefork.requests";
     public static final String REQUESTS_IN_FLIGHT = "prefork.requests.in.flight";
     public static final String CONNECTIONS_OPEN = "prefork.connections.open";
+    /** Counter: requests answered 503 because they outran {@code --request-timeout}, all workers, from heartbeats. */
+    public static final String REQUEST_TIMEOUTS = "prefork.request.timeouts";
+    /**
+     * Counter, tag {@link #TAG_REASON}: requests refused 503 at once, all workers, from heartbeats; reason
+     * {@link #REASON_THREADS_FULL}: every handler thread of {@code --threads} was busy and {@code --thread-queue} full.
+     */
+    public static final String REQUESTS_REJECTED = "prefork.requests.rejected";
     /** The same figures per live worker, tag {@link #TAG_WORKER} (its id). */
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
+    /**
+     * An exec worker's JVM, from its agent's JvmStats, tag {@link #TAG_WORKER}: heap used, committed and max
+     * (gauges, bytes), time in GC (counter, seconds) and GC collections (counter), both summed over collectors,
+     * live threads (gauge).
+     */
+    public static final String WORKER_JVM_HEAP_USED = "prefork.worker.jvm.heap.used";
+    public static final String WORKER_JVM_HEAP_COMMITTED = "prefork.worker.jvm.heap.committed";
+    public static final String WORKER_JVM_HEAP_MAX = "prefork.worker.jvm.heap.max";
+    public static final String WORKER_JVM_GC_PAUSE = "prefork.worker.jvm.gc.pause";
+    public static final String WORKER_JVM_GC_COLLECTIONS = "prefork.worker.jvm.gc.collections";
+    public static final String WORKER_JVM_THREADS_LIVE = "prefork.worker.jvm.threads.live";
+    /** The same summed over the pool's exec workers (the GC counters include workers that are gone). */
+    public static final String JVM_HEAP_USED = "prefork.jvm.heap.used";
+    public static final String JVM_HEAP_COMMITTED = "prefork.jvm.heap.committed";
+    public static final String JVM_HEAP_MAX = "prefork.jvm.heap.max";
+    public static final String JVM_GC_PAUSE = "prefork.jvm.gc.pause";
+    public static final String JVM_GC_COLLECTIONS = "prefork.jvm.gc.collections";
+    public static final String JVM_THREADS_LIVE = "prefork.jvm.threads.live";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";
@@ -43,4 +68,6 @@ public final class MetricNames {
     public static final String REASON_MAX_REQUESTS = "max_requests";
     public static final String REASON_RELOAD = "reload";
     public static final String REASON_BOOT_FAILED = "boot_failed";
+
+    public static final String REASON_THREADS_FULL = "threads_full";
 }

@@ -8,12 +8,13 @@ import dev.prefork.master.control.ControlEvents;
 import dev.prefork.master.control.ControlServer;
 import dev.prefork.master.control.WorkerDirectory;
 import dev.prefork.master.net.ListenerSet;
+import dev.prefork.master.net.SystemdSockets;
 import dev.prefork.master.os.NanoClock;
 import dev.prefork.master.os.JnrPosix;
 import dev.prefork.master.os.Posix;
 import dev.prefork.master.os.SignalRelay;
 import dev.prefork.master.os.ZombieReaper;
-import dev.prefork.master.process.JvmWorkerLauncher;
+import dev.prefork.master.process.LauncherByMode;
 import dev.prefork.master.process.WorkerLauncher;
 import dev.prefork.master.supervisor.Infrastructure;
 import dev.prefork.master.supervisor.Master;
@@ -46,15 +47,19 @@ final class LinuxInfrastructure implements Infrastructure {
 
     @Override
     public WorkerLauncher launcher() {
-        return new JvmWorkerLauncher();
+        return new LauncherByMode();
     }
 
     @Override
     public Listeners bindListeners(ServerConfig config) {
         // With reuse-port: one socket per slot and address, bound for the initial pool; the supervisor grows and
         // shrinks the slots with the pool. Without it every slot shares one set.
-        ListenerSet set = ListenerSet.bind(config.binds(), config.backlog(), config.reusePort(), config.workers());
-        int socketCount = config.binds().size();
+        // systemd socket activation replaces --bind (Gunicorn does the same).
+        ListenerSet activated = SystemdSockets.adopt(System.getenv(), ProcessHandle.current().pid(),
+                fd -> posix().setNonBlocking(fd));
+        ListenerSet set = activated != null ? activated : ListenerSet.bind(config.binds(), config.backlog(),
+                config.reusePort(), config.workers(), config.bindUnixMode(), config.bindUnixOwner());
+        int socketCount = set.socketCount();
         return new Listeners() {
             @Override
             public int socketCount() {

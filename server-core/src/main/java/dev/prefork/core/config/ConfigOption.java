@@ -22,10 +22,39 @@ import java.util.Locale;
  * checks, default, {@code --help} and {@code toBuilder} follow from (2).
  */
 public enum ConfigOption {
-    BIND(Setting.list("bind", "HOST:PORT", "listen address; repeatable; [::]:8080 for IPv6 (env and file: comma-separated)",
+    BIND(Setting.list("bind", "HOST:PORT", "listen address; repeatable; [::]:8080 for IPv6, unix:/path for a Unix "
+                            + "socket (env and file: comma-separated)",
                     (flag, values) -> BindAddress.parse(flag, values.get(0)))
             .byDefault(List.of(new BindAddress("127.0.0.1", 8000)))
             .in(ServerConfig::binds)),
+    BIND_UNIX_MODE(Setting.value("bind-unix-mode", "OCTAL",
+                    "permissions of --bind unix: socket files (whoever may connect needs write)",
+                    (flag, values) -> {
+                        String v = Setting.last(values);
+                        try {
+                            return Integer.parseInt(v, 8);
+                        } catch (NumberFormatException e) {
+                            throw new ConfigException(flag, v, "is not an octal mode; give e.g. " + flag + " 0660");
+                        }
+                    }, mode -> String.format(Locale.ROOT, "%04o", mode))
+            .byDefault(0660)
+            .check((flag, mode) -> {
+                if (mode < 0 || mode > 0777) {
+                    throw new ConfigException(flag, Integer.toOctalString(mode),
+                            "is out of range; give octal permission bits 0000..0777, e.g. " + flag + " 0660");
+                }
+            })
+            .in(ServerConfig::bindUnixMode)),
+    BIND_UNIX_OWNER(Setting.plain("bind-unix-owner", "[USER][:GROUP]",
+                    "owner and/or group of --bind unix: socket files (changing the user needs root)",
+                    owner -> owner.isBlank() ? null : owner.trim(), owner -> owner)
+            .absentMeans("master's")
+            .check((flag, owner) -> {
+                if (owner != null && (owner.equals(":") || owner.indexOf(':') != owner.lastIndexOf(':'))) {
+                    throw new ConfigException(flag, owner, "is not USER, USER:GROUP or :GROUP; give e.g. " + flag + " :www-data");
+                }
+            })
+            .in(ServerConfig::bindUnixOwner)),
     WORKERS(Setting.integer("workers", "N", "worker JVMs, 1.." + ServerConfig.MAX_WORKERS)
             .byDefault(ServerConfig::defaultWorkers, "number of CPUs")
             .check(Setting.intRange(1, ServerConfig.MAX_WORKERS, "give a worker count from 1 to " + ServerConfig.MAX_WORKERS))
@@ -36,6 +65,12 @@ public enum ConfigOption {
                         return "off".equalsIgnoreCase(v) ? null : BindAddress.parse(flag, v);
                     }, address -> address == null ? "off" : address.toString())
             .byDefault(new BindAddress("127.0.0.1", 9000))
+            .check((flag, address) -> {
+                if (address != null && address.isUnix()) {
+                    throw new ConfigException(flag, address.toString(),
+                            "must be HOST:PORT or off; the admin HTTP has no Unix socket, give e.g. " + flag + " 127.0.0.1:9000");
+                }
+            })
             .in(ServerConfig::admin)),
     TIMEOUT(Setting.seconds("timeout", "a worker silent this long is killed and replaced; 0 = off")
             .byDefault(Duration.ofSeconds(30)).check(Setting.atLeastZero()).in(ServerConfig::timeout)),
@@ -47,7 +82,7 @@ public enum ConfigOption {
             .byDefault(Duration.ZERO).check(Setting.atLeastZero()).in(ServerConfig::drainDelay)),
     STANDBY(Setting.integer("standby", "N",
                     "workers kept booted (application initialised) but not accepting, each ready to take a dead or "
-                            + "recycled worker's place at once; 0.." + ServerConfig.MAX_WORKERS)
+                            + "recycled worker's place at once; not with exec workers (--worker-command); 0.." + ServerConfig.MAX_WORKERS)
             .byDefault(0).check(Setting.intRange(0, ServerConfig.MAX_WORKERS, "give 0 (none) to "
                     + ServerConfig.MAX_WORKERS + " standby workers"))
             .in(ServerConfig::standby)),
@@ -80,6 +115,32 @@ public enum ConfigOption {
                         };
                     }, on -> on ? "auto" : "off")
             .byDefault(true).in(ServerConfig::workerCds)),
+    WORKER_COMMAND(Setting.value("worker-command", "\"CMD ARGS\"", "exec workers: run this command as each worker (e.g. "
+                    + "\"java -Xmx512m -jar my-service.jar\"), split into words like a POSIX shell without running one; "
+                    + "the Prefork agent hands it the listening socket at fd 0. Instead of APP_CLASS; also: -- CMD ARGS... "
+                    + "at the end", (flag, values) -> {
+                        List<String> words = ShellWords.split(flag, Setting.last(values));
+                        if (words.isEmpty()) {
+                            throw new ConfigException(flag, Setting.last(values), "is empty; give the command that "
+                                    + "starts your service, e.g. " + flag + " \"java -jar my-service.jar\"");
+                        }
+                        return words;
+                    }, ShellWords::quote)
+            // Empty (the default) means native workers running APP_CLASS.
+            .byDefault(List::of, "none")
+            .in(ServerConfig::workerCommand)),
+    WORKER_FD(Setting.integer("worker-fd", "N", "exec workers: also place the first listening socket at fd N ("
+                    + ServerConfig.MIN_WORKER_FD + ".." + ServerConfig.MAX_WORKER_FD + "), for servers that take a "
+                    + "numbered fd (Micronaut)")
+            .byDefault(() -> ServerConfig.NO_WORKER_FD, "none")
+            .check((flag, fd) -> {
+                if (fd != ServerConfig.NO_WORKER_FD) {
+                    Setting.intRange(ServerConfig.MIN_WORKER_FD, ServerConfig.MAX_WORKER_FD, "give an fd from "
+                            + ServerConfig.MIN_WORKER_FD + " to " + ServerConfig.MAX_WORKER_FD
+                            + " (fd 0 always carries the socket)").check(flag, fd);
+                }
+            })
+            .in(ServerConfig::workerFd)),
     PIDFILE(Setting.path("pidfile", "PATH", "write the master pid to this file")
             .absentMeans("none").in(ServerConfig::pidfile)),
     LOG_LEVEL(Setting.plain("log-level", "LEVEL", "trace, debug, info, warn or error",
@@ -110,6 +171,27 @@ public enum ConfigOption {
     LIMIT_REQUEST_BODY(Setting.longInteger("limit-request-body", "BYTES", "largest request body (413 beyond)")
             .byDefault(10L * 1024 * 1024).check(Setting.range(0, Long.MAX_VALUE, "give a size in bytes, 0 or more"))
             .in(ServerConfig::limitRequestBody)),
+    THREADS(Setting.value("threads", "N|virtual", "run blocking handlers on a per-worker pool of N threads (gthread), "
+                            + "or on one virtual thread per request (Java 21+); 0 = none",
+                    (flag, values) -> HandlerThreads.parse(flag, Setting.last(values)), HandlerThreads::toString)
+            .byDefault(HandlerThreads.NONE)
+            .check((flag, threads) -> {
+                if (threads == null) {
+                    throw new ConfigException(flag, "null", "is not a thread setting; give a count, e.g. " + flag + " 32, or virtual");
+                }
+                if (threads.virtual() && Runtime.version().feature() < HandlerThreads.VIRTUAL_MIN_JAVA) {
+                    throw new ConfigException(flag, "virtual", "needs Java " + HandlerThreads.VIRTUAL_MIN_JAVA
+                            + " or newer (virtual threads), but this is Java " + Runtime.version()
+                            + "; run Prefork with Java 21+ or give a thread count, e.g. " + flag + " 32");
+                }
+            })
+            .in(ServerConfig::threads)),
+    THREAD_QUEUE(Setting.integer("thread-queue", "N",
+                    "most requests waiting for a handler thread (with virtual: most in flight); beyond it 503 at once")
+            .byDefault(128).check(Setting.intRange(1, 1_000_000, "give 1..1000000 requests")).in(ServerConfig::threadQueue)),
+    REQUEST_TIMEOUT(Setting.seconds("request-timeout",
+                    "a request not answered this long after its handler was called is answered 503 and its connection closed; 0 = off")
+            .byDefault(Duration.ZERO).check(Setting.atLeastZero()).in(ServerConfig::requestTimeout)),
     CERTFILE(Setting.path("certfile", "FILE", "PEM certificate chain, leaf first: serve TLS (the key may be in this file too)")
             .absentMeans("none").in(ServerConfig::certFile)),
     KEYFILE(Setting.path("keyfile", "FILE", "PEM private key of the certificate: PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted")

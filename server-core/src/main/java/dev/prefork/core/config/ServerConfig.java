@@ -18,6 +18,8 @@ import java.util.Objects;
  */
 public record ServerConfig(
         List<BindAddress> binds,
+        int bindUnixMode,
+        String bindUnixOwner,
         int workers,
         BindAddress admin,
         Duration timeout,
@@ -38,6 +40,9 @@ public record ServerConfig(
         int limitRequestFields,
         int limitRequestFieldSize,
         long limitRequestBody,
+        HandlerThreads threads,
+        int threadQueue,
+        Duration requestTimeout,
         Path controlDir,
         Path configFile,
         String appClass,
@@ -52,6 +57,8 @@ public record ServerConfig(
         boolean http2,
         int http2MaxConcurrentStreams,
         int http2InitialWindowSize,
+        List<String> workerCommand,
+        int workerFd,
         int standby) {
 
     /**
@@ -70,6 +77,19 @@ public record ServerConfig(
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
         ciphers = List.copyOf(ciphers);
+        workerCommand = List.copyOf(workerCommand);
+    }
+
+    /** Fds below this are stdin, stdout and stderr; fd 0 carries the socket anyway. */
+    public static final int MIN_WORKER_FD = 3;
+    /** Stays below the usual soft limit of open files (1024), so the fd exists in every worker. */
+    public static final int MAX_WORKER_FD = 1023;
+    /** {@link #workerFd()} when the socket is only at fd 0. */
+    public static final int NO_WORKER_FD = 0;
+
+    /** Exec workers: the workers run {@link #workerCommand()} with the Prefork agent instead of APP_CLASS. */
+    public boolean isExec() {
+        return !workerCommand.isEmpty();
     }
 
     /** The TLS versions accepted by {@code --tls-min-version}. */
@@ -164,6 +184,18 @@ public record ServerConfig(
                     : new ArrayList<>();
             binds.add(BindAddress.parse(ConfigOption.BIND.flag(), hostPort));
             set(ConfigOption.BIND, List.copyOf(binds));
+            return this;
+        }
+
+        /** Permission bits of Unix socket files, e.g. {@code 0660}. */
+        public Builder bindUnixMode(int mode) {
+            set(ConfigOption.BIND_UNIX_MODE, mode);
+            return this;
+        }
+
+        /** {@code user}, {@code user:group} or {@code :group} for Unix socket files; null keeps the master's. */
+        public Builder bindUnixOwner(String owner) {
+            set(ConfigOption.BIND_UNIX_OWNER, owner == null || owner.isBlank() ? null : owner.trim());
             return this;
         }
 
@@ -284,6 +316,23 @@ public record ServerConfig(
             return this;
         }
 
+        /** Where blocking handlers run: {@link HandlerThreads#NONE} (the default), N platform threads, or virtual. */
+        public Builder threads(HandlerThreads t) {
+            set(ConfigOption.THREADS, t);
+            return this;
+        }
+
+        public Builder threadQueue(int n) {
+            set(ConfigOption.THREAD_QUEUE, n);
+            return this;
+        }
+
+        /** Zero turns the request timeout off. */
+        public Builder requestTimeout(Duration d) {
+            set(ConfigOption.REQUEST_TIMEOUT, d);
+            return this;
+        }
+
         /** Parent of the private control directory; default: the system temp directory. */
         public Builder controlDir(Path dir) {
             set(ConfigOption.CONTROL_DIR, dir);
@@ -313,6 +362,21 @@ public record ServerConfig(
          */
         public Builder workerCds(boolean on) {
             set(ConfigOption.WORKER_CDS, on);
+            return this;
+        }
+
+        /**
+         * Exec workers: each worker runs this command (words, as {@link ProcessBuilder} takes them) with the
+         * Prefork agent; empty: native workers running {@link #appClass}.
+         */
+        public Builder workerCommand(List<String> words) {
+            set(ConfigOption.WORKER_COMMAND, List.copyOf(words));
+            return this;
+        }
+
+        /** Exec workers: also place the first listening socket at this fd; {@link #NO_WORKER_FD}: only at fd 0. */
+        public Builder workerFd(int fd) {
+            set(ConfigOption.WORKER_FD, fd);
             return this;
         }
 
@@ -370,26 +434,53 @@ public record ServerConfig(
             for (ConfigOption option : ConfigOption.values()) {
                 option.setting().checkHeld(option.flag(), values.get(option));
             }
-            if (appClass == null || appClass.isBlank()) {
+            List<String> workerCommand = get(ConfigOption.WORKER_COMMAND);
+            int workerFd = get(ConfigOption.WORKER_FD);
+            boolean hasAppClass = appClass != null && !appClass.isBlank();
+            if (!workerCommand.isEmpty() && hasAppClass) {
+                throw new ConfigException("APP_CLASS", appClass, "and a worker command (--worker-command or -- CMD) "
+                        + "exclude each other; give APP_CLASS for Prefork applications or a command for exec workers");
+            }
+            if (!hasAppClass && workerCommand.isEmpty()) {
                 throw new ConfigException("APP_CLASS", appClass,
-                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
+                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp, or give a "
+                                + "worker command (-- java -jar my-service.jar)");
+            }
+            Path certFile = get(ConfigOption.CERTFILE);
+            if (!workerCommand.isEmpty() && certFile != null) {
+                throw new ConfigException(ConfigOption.CERTFILE.flag(), certFile.toString(), "applies only to Prefork "
+                        + "applications; an exec worker's own server serves TLS: configure it there and drop "
+                        + ConfigOption.CERTFILE.flag());
+            }
+            if (workerFd != NO_WORKER_FD && workerCommand.isEmpty()) {
+                throw new ConfigException(ConfigOption.WORKER_FD.flag(), Integer.toString(workerFd),
+                        "applies only to exec workers; give a worker command too or drop " + ConfigOption.WORKER_FD.flag());
+            }
+            int standby = get(ConfigOption.STANDBY);
+            if (standby > 0 && !workerCommand.isEmpty()) {
+                // An exec worker's agent speaks neither StandingBy nor Activate: it would serve at once, not wait.
+                throw new ConfigException(ConfigOption.STANDBY.flag(), Integer.toString(standby),
+                        "applies only to Prefork applications, not to exec workers (--worker-command or -- CMD); "
+                                + "drop " + ConfigOption.STANDBY.flag() + " or run the application as APP_CLASS");
             }
             Objects.requireNonNull(workerSystemProperties);
             TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
                     get(ConfigOption.CERT_REQS), get(ConfigOption.CIPHERS));
-            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
+            return new ServerConfig(get(ConfigOption.BIND), get(ConfigOption.BIND_UNIX_MODE),
+                    get(ConfigOption.BIND_UNIX_OWNER), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
                     get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
                     get(ConfigOption.DRAIN_DELAY), get(ConfigOption.MAX_REQUESTS), get(ConfigOption.MAX_REQUESTS_JITTER),
                     get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
                     get(ConfigOption.ACCESS_LOG), get(ConfigOption.REUSE_PORT), get(ConfigOption.BACKLOG),
                     get(ConfigOption.KEEP_ALIVE), get(ConfigOption.HEADER_TIMEOUT), get(ConfigOption.LIMIT_REQUEST_LINE),
                     get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
-                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
-                    appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
+                    get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.THREADS), get(ConfigOption.THREAD_QUEUE),
+                    get(ConfigOption.REQUEST_TIMEOUT), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
+                    hasAppClass ? appClass.trim() : null, workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
                     get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
                     get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
                     get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE),
-                    get(ConfigOption.STANDBY));
+                    workerCommand, workerFd, standby);
         }
     }
 }

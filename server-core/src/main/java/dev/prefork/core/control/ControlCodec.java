@@ -22,7 +22,8 @@ public final class ControlCodec {
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
     static final byte CERTIFICATE_SERVED = 7;
-    static final byte STANDING_BY = 8;
+    static final byte JVM_STATS = 8;
+    static final byte STANDING_BY = 9;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
     static final byte ACTIVATE = 12;
@@ -58,7 +59,8 @@ public final class ControlCodec {
             body.put(READY);
         } else if (message instanceof ControlMessage.Heartbeat m) {
             body.put(HEARTBEAT).putLong(m.requestsTotal()).putInt(m.requestsInFlight())
-                    .putInt(m.connectionsOpen()).putLong(m.maxLoopLagMillis());
+                    .putInt(m.connectionsOpen()).putLong(m.maxLoopLagMillis()).putLong(m.requestTimeoutsTotal())
+                    .putLong(m.threadsFullTotal());
         } else if (message instanceof ControlMessage.BootFailed m) {
             body.put(BOOT_FAILED);
             putString(body, truncate(m.reason(), 900));
@@ -66,6 +68,9 @@ public final class ControlCodec {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
         } else if (message instanceof ControlMessage.CertificateServed m) {
             body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
+        } else if (message instanceof ControlMessage.JvmStats m) {
+            body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
+                    .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
         } else if (message instanceof ControlMessage.StandingBy) {
             body.put(STANDING_BY);
         } else if (message instanceof ControlMessage.Activate m) {
@@ -126,10 +131,13 @@ public final class ControlCodec {
             case HELLO -> new ControlMessage.Hello(body.getInt(), getString(body));
             case SOCKETS_RECEIVED -> new ControlMessage.SocketsReceived(body.getInt());
             case READY -> new ControlMessage.Ready();
-            case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong());
+            case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong(),
+                    body.getLong(), body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
             case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
+            case JVM_STATS -> new ControlMessage.JvmStats(body.getLong(), body.getLong(), body.getLong(), body.getLong(),
+                    body.getLong(), body.getInt());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             case STANDING_BY -> new ControlMessage.StandingBy();
@@ -157,11 +165,22 @@ public final class ControlCodec {
                 .decode(slice).toString();
     }
 
-    private static String truncate(String s, int maxChars) {
+    /** At most {@code maxBytes} of UTF-8, cut at a code point (an ASCII reason keeps all 900 characters). */
+    static String truncate(String s, int maxBytes) {
         if (s == null) {
             return "";
         }
-        // Leave room for 3-byte UTF-8 characters within MAX_FRAME.
-        return s.length() <= maxChars / 3 ? s : s.substring(0, maxChars / 3);
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > maxBytes) {
+                return s.substring(0, i);
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return s;
     }
 }

@@ -42,8 +42,12 @@ public sealed interface ControlMessage {
     /**
      * Worker to master, periodically, from the control thread only when every event loop has ticked:
      * the worker's counters and how long its slowest event loop has gone without running its tick task.
+     * {@code requestTimeoutsTotal} counts requests answered 503 by {@code --request-timeout},
+     * {@code threadsFullTotal} those answered 503 because the handler threads and their queue were full (both never
+     * decreasing).
      */
-    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis)
+    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis,
+                     long requestTimeoutsTotal, long threadsFullTotal)
             implements Report {
     }
 
@@ -59,6 +63,14 @@ public sealed interface ControlMessage {
      * but does not accept; it serves once the master sends {@link Activate}.
      */
     record StandingBy() implements Report {
+    }
+
+    /**
+     * Worker to master, with each heartbeat of an exec worker (a JVM application run with the Prefork agent):
+     * the worker JVM's heap, its accumulated GC time and count (all collectors summed), and live threads.
+     */
+    record JvmStats(long heapUsedBytes, long heapCommittedBytes, long heapMaxBytes, long gcCount, long gcPauseMillis,
+                    int liveThreads) implements Report {
     }
 
     /** Worker to master: the application could not start; the worker exits with the boot-error code. */

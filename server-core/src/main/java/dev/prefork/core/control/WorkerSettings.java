@@ -23,6 +23,9 @@ import java.util.Map;
  * @param limitRequestBody      largest request body
  * @param maxRequests           requests after which the worker asks to be recycled; 0 = never
  * @param accessLog             log each request to logger {@code prefork.access}
+ * @param threads               where blocking handlers run: {@code 0} (no pool), a thread count, or {@code virtual}
+ * @param threadQueue           most requests waiting for a handler thread (virtual: most in flight)
+ * @param requestTimeoutMillis  a request unanswered this long is answered 503 and its connection closed; 0 = off
  * @param certFile              PEM certificate chain, or "" for plain HTTP
  * @param keyFile               PEM private key, or "" when it is in the certificate file
  * @param caCerts               PEM CA certificates for client certificates, or ""
@@ -51,6 +54,9 @@ public record WorkerSettings(
         long limitRequestBody,
         long maxRequests,
         boolean accessLog,
+        String threads,
+        int threadQueue,
+        long requestTimeoutMillis,
         String certFile,
         String keyFile,
         String caCerts,
@@ -95,6 +101,9 @@ public record WorkerSettings(
         m.put("limit-request-body", Long.toString(limitRequestBody));
         m.put("max-requests", Long.toString(maxRequests));
         m.put("access-log", Boolean.toString(accessLog));
+        m.put("threads", threads);
+        m.put("thread-queue", Integer.toString(threadQueue));
+        m.put("request-timeout-ms", Long.toString(requestTimeoutMillis));
         m.put("certfile", certFile);
         m.put("keyfile", keyFile);
         m.put("ca-certs", caCerts);
@@ -136,6 +145,9 @@ public record WorkerSettings(
                     Long.parseLong(req(m, "limit-request-body")),
                     Long.parseLong(req(m, "max-requests")),
                     Boolean.parseBoolean(req(m, "access-log")),
+                    req(m, "threads"),
+                    Integer.parseInt(req(m, "thread-queue")),
+                    Long.parseLong(req(m, "request-timeout-ms")),
                     req(m, "certfile"),
                     req(m, "keyfile"),
                     req(m, "ca-certs"),

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.testing.Seeds;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,10 +19,11 @@ class ControlCodecTest {
             new ControlMessage.Hello(7, "s3cr3t"),
             new ControlMessage.SocketsReceived(2),
             new ControlMessage.Ready(),
-            new ControlMessage.Heartbeat(123456789L, 3, 17, 42),
+            new ControlMessage.Heartbeat(123456789L, 3, 17, 42, 5, 9),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
             new ControlMessage.StandingBy(),
+            new ControlMessage.JvmStats(123L << 20, 256L << 20, -1, 17, 345, 42),
             new ControlMessage.Drain(2500, 7500),
             new ControlMessage.Activate(3, 0),
             new ControlMessage.Stop());
@@ -34,9 +39,39 @@ class ControlCodecTest {
     }
 
     @Test
+    void everyMessageTypeHasItsOwnFrameType() {
+        // Two branches once both took type 8; a collision decodes one message as the other.
+        List<ControlMessage> all = new ArrayList<>(SAMPLES);
+        all.add(new ControlMessage.CertificateServed(1_700_000_000L));
+        assertThat(all.stream().map(Object::getClass).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(leaves(ControlMessage.class));
+        assertThat(all.stream().map(m -> ControlCodec.encode(m)[2]).toList()).doesNotHaveDuplicates();
+    }
+
+    private static Set<Class<?>> leaves(Class<?> sealed) {
+        Set<Class<?>> out = new HashSet<>();
+        for (Class<?> c : sealed.getPermittedSubclasses()) {
+            if (c.isSealed()) {
+                out.addAll(leaves(c));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Test
     void anActivateWithANegativeSlotIsInvalid() {
         byte[] frame = {0, 9, 12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0};
         assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
+    }
+
+    @Test
+    void jvmStatsRoundTripsEveryField() {
+        ControlMessage.JvmStats stats = new ControlMessage.JvmStats(Long.MAX_VALUE, 1, -1, 3, 4, Integer.MAX_VALUE);
+        byte[] frame = ControlCodec.encode(stats);
+        assertThat(frame).hasSize(2 + 1 + 5 * 8 + 4);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isEqualTo(new ControlCodec.Decoded.Message(stats));
     }
 
     @Test
@@ -52,10 +87,10 @@ class ControlCodecTest {
     @Test
     void twoFramesInOneBufferDecodeInOrder() {
         byte[] a = ControlCodec.encode(new ControlMessage.Ready());
-        byte[] b = ControlCodec.encode(new ControlMessage.Heartbeat(1, 2, 3, 4));
+        byte[] b = ControlCodec.encode(new ControlMessage.Heartbeat(1, 2, 3, 4, 5, 6));
         ByteBuffer buf = ByteBuffer.allocate(a.length + b.length).put(a).put(b).flip();
         assertThat(ControlCodec.decode(buf)).isEqualTo(new ControlCodec.Decoded.Message(new ControlMessage.Ready()));
-        assertThat(ControlCodec.decode(buf)).isEqualTo(new ControlCodec.Decoded.Message(new ControlMessage.Heartbeat(1, 2, 3, 4)));
+        assertThat(ControlCodec.decode(buf)).isEqualTo(new ControlCodec.Decoded.Message(new ControlMessage.Heartbeat(1, 2, 3, 4, 5, 6)));
     }
 
     @Test
@@ -110,5 +145,21 @@ class ControlCodecTest {
             ByteBuffer buf = ByteBuffer.wrap(copy, 0, Math.min(cut, copy.length)).slice();
             assertThat(ControlCodec.decode(buf)).isNotNull();
         });
+    }
+
+    @Test
+    void aLongBootFailedReasonKeepsUpTo900BytesOfUtf8() {
+        String ascii = "x".repeat(850);
+        assertThat(((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(ascii))).reason())
+                .as("ASCII: not cut at a third").isEqualTo(ascii);
+        String wide = "\u20ac".repeat(400) + "\uD83D\uDE00";
+        String decoded = ((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(wide))).reason();
+        assertThat(decoded).isEqualTo("\u20ac".repeat(300));
+        assertThat(ControlCodec.truncate("ab\uD83D\uDE00", 5)).as("never half a surrogate pair").isEqualTo("ab");
+    }
+
+    private static ControlMessage decodeOne(ControlMessage message) {
+        ControlCodec.Decoded decoded = ControlCodec.decode(java.nio.ByteBuffer.wrap(ControlCodec.encode(message)));
+        return ((ControlCodec.Decoded.Message) decoded).message();
     }
 }

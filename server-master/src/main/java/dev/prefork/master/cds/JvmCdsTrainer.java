@@ -1,5 +1,6 @@
 package dev.prefork.master.cds;
 
+import dev.prefork.master.net.SystemdSockets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ final class JvmCdsTrainer implements CdsTrainingRun.Trainer {
             cmd.addAll(List.of(NICE.toString(), "-n", "10"));
         }
         cmd.addAll(command);
-        Process process = new ProcessBuilder(cmd)
+        Process process = SystemdSockets.withoutActivationEnv(new ProcessBuilder(cmd))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile())
                 .start();

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The master's listening sockets, bound before any worker is spawned (Netty {@code io.netty.channel.unix.Socket}:
- * non-blocking, SO_REUSEADDR, dual-stack). With reuse-port, each worker slot gets its own SO_REUSEPORT socket
- * per address, all on the same port.
+ * non-blocking, SO_REUSEADDR, dual-stack), or adopted from systemd socket activation. With reuse-port, each worker
+ * slot gets its own SO_REUSEPORT socket per TCP address, all on the same port. A Unix socket ({@code unix:/path})
+ * is always one socket shared by every slot: SO_REUSEPORT balances only TCP and UDP, and a second bind on the same
+ * path fails.
  *
  * <p>The fds are not close-on-exec, but the JDK closes every fd above 2 in the children it starts, so workers only
  * get them through the control socket. Thread-safe. With reuse-port, every slot socket that stays open gets its
@@ -26,29 +28,55 @@ public final class ListenerSet implements AutoCloseable {
     private static final String OPTION = "--bind";
 
     private final List<BindAddress> requested;
+    /** Resolved TCP addresses; null for Unix ones. */
     private final List<InetSocketAddress> addresses;
     private final List<Integer> ports;
     private final int backlog;
     private final boolean reusePort;
-    /** reusePort: one list of sockets per slot, in address order; otherwise a single shared list. */
-    private final List<List<Socket>> slots = new ArrayList<>();
+    /** Sockets every slot shares, by address index: all without reuse-port; with it, only the Unix ones. */
+    private final Socket[] shared;
+    /** Reuse-port: per slot, its own TCP sockets by address index (null where {@link #shared} has one). */
+    private final List<Socket[]> slots = new ArrayList<>();
+    /** The Unix socket files this master created, removed at close. */
+    private final List<UnixSocketFile> unixFiles;
     private boolean closed;
+    /** For logs: the addresses as bound, or the adopted sockets' names. */
+    private List<String> names;
 
     private ListenerSet(List<BindAddress> requested, List<InetSocketAddress> addresses, List<Integer> ports, int backlog,
-                        boolean reusePort) {
+                        boolean reusePort, Socket[] shared, List<UnixSocketFile> unixFiles) {
         this.requested = List.copyOf(requested);
         this.addresses = addresses;
         this.ports = ports;
         this.backlog = backlog;
         this.reusePort = reusePort;
+        this.shared = shared;
+        this.unixFiles = unixFiles;
+        List<String> bound = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            bound.add(boundAddress(i).toString());
+        }
+        this.names = bound;
     }
 
     /**
-     * @param slots number of worker slots; only used with {@code reusePort} (one socket per slot and address)
+     * Binds with a Unix socket mode 0660 and the master's ownership.
+     *
+     * @see #bind(List, int, boolean, int, int, String)
+     */
+    public static ListenerSet bind(List<BindAddress> addresses, int backlog, boolean reusePort, int slots) {
+        return bind(addresses, backlog, reusePort, slots, 0660, null);
+    }
+
+    /**
+     * @param slots     number of worker slots; only used with {@code reusePort} (one socket per slot and TCP address)
+     * @param unixMode  permission bits of Unix socket files
+     * @param unixOwner {@code user[:group]} or {@code :group} of Unix socket files, or null
      * @throws BindException when an address is in use or not permitted
      * @throws dev.prefork.core.config.ConfigException when a host does not resolve
      */
-    public static ListenerSet bind(List<BindAddress> addresses, int backlog, boolean reusePort, int slots) {
+    public static ListenerSet bind(List<BindAddress> addresses, int backlog, boolean reusePort, int slots,
+                                   int unixMode, String unixOwner) {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no address to bind");
         }
@@ -58,25 +86,37 @@ public final class ListenerSet implements AutoCloseable {
         Epoll.ensureAvailability();
         List<InetSocketAddress> resolved = new ArrayList<>();
         for (BindAddress address : addresses) {
-            resolved.add(address.resolve(OPTION));
+            resolved.add(address.isUnix() ? null : address.resolve(OPTION));
         }
         List<Integer> ports = new ArrayList<>();
-        List<Socket> shared = new ArrayList<>();
+        Socket[] shared = new Socket[addresses.size()];
+        List<UnixSocketFile> unixFiles = new ArrayList<>();
         try {
             for (int i = 0; i < resolved.size(); i++) {
-                if (reusePort) {
-                    ports.add(probeFreePort(addresses.get(i), resolved.get(i)));
+                BindAddress address = addresses.get(i);
+                if (address.isUnix()) {
+                    UnixSocketFile file = UnixSocketFile.listen(address, unixMode, unixOwner, backlog);
+                    unixFiles.add(file);
+                    shared[i] = file.socket();
+                    ports.add(0);
+                } else if (reusePort) {
+                    ports.add(probeFreePort(address, resolved.get(i)));
                 } else {
-                    Socket socket = listen(addresses.get(i), resolved.get(i), false, backlog);
-                    shared.add(socket);
+                    Socket socket = listen(address, resolved.get(i), false, backlog);
+                    shared[i] = socket;
                     ports.add(socket.localAddress().getPort());
                 }
             }
         } catch (RuntimeException e) {
-            closeQuietly(shared);
+            unixFiles.forEach(UnixSocketFile::closeAndRemove);
+            for (int i = 0; i < shared.length; i++) {
+                if (shared[i] != null && !addresses.get(i).isUnix()) {
+                    closeQuietly(List.of(shared[i]));
+                }
+            }
             throw e;
         }
-        ListenerSet set = new ListenerSet(addresses, resolved, List.copyOf(ports), backlog, reusePort);
+        ListenerSet set = new ListenerSet(addresses, resolved, List.copyOf(ports), backlog, reusePort, shared, unixFiles);
         if (reusePort) {
             try {
                 set.ensureSlots(slots);
@@ -84,11 +124,30 @@ public final class ListenerSet implements AutoCloseable {
                 set.close();
                 throw e;
             }
-        } else {
-            set.slots.add(shared);
         }
         log.info("listening on {} (backlog {}, {})", set.describe(), backlog,
-                reusePort ? "reuse-port, " + slots + " sockets per address" : "one shared socket per address");
+                reusePort ? "reuse-port, " + slots + " sockets per TCP address; Unix sockets shared"
+                        : "one shared socket per address");
+        return set;
+    }
+
+    /**
+     * Sockets the master did not bind (systemd socket activation): every slot shares them, reuse-port has no say, and
+     * no socket file is removed at exit (the socket unit owns it).
+     *
+     * @param sockets listening stream sockets, in fd order
+     * @param names   how to name each in logs, e.g. {@code fd 3 (127.0.0.1:8000)}
+     */
+    public static ListenerSet adopt(List<Socket> sockets, List<String> names) {
+        Socket[] shared = sockets.toArray(new Socket[0]);
+        List<Integer> ports = new ArrayList<>();
+        List<InetSocketAddress> none = new ArrayList<>();
+        for (int i = 0; i < shared.length; i++) {
+            ports.add(0);
+            none.add(null);
+        }
+        ListenerSet set = new ListenerSet(List.of(), none, List.copyOf(ports), 0, false, shared, List.of());
+        set.names = List.copyOf(names);
         return set;
     }
 
@@ -97,31 +156,30 @@ public final class ListenerSet implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("listening sockets are closed");
         }
-        List<Socket> sockets;
-        if (reusePort) {
-            if (slot < 0 || slot >= slots.size()) {
-                throw new IllegalArgumentException("slot " + slot + " outside 0.." + (slots.size() - 1)
-                        + "; call ensureSlots first");
-            }
-            sockets = slots.get(slot);
-        } else {
-            sockets = slots.get(0);
+        if (reusePort && (slot < 0 || slot >= slots.size())) {
+            throw new IllegalArgumentException("slot " + slot + " outside 0.." + (slots.size() - 1)
+                    + "; call ensureSlots first");
         }
-        int[] fds = new int[sockets.size()];
+        int[] fds = new int[shared.length];
         for (int i = 0; i < fds.length; i++) {
-            fds[i] = sockets.get(i).intValue();
+            fds[i] = (shared[i] != null ? shared[i] : slots.get(slot)[i]).intValue();
         }
         return fds;
     }
 
-    /** Actual bound ports in {@code --bind} order (port 0 resolves to the kernel's choice). */
+    /** Sockets each worker receives. */
+    public int socketCount() {
+        return shared.length;
+    }
+
+    /** Actual bound ports in {@code --bind} order (port 0 resolves to the kernel's choice; 0 for Unix sockets). */
     public List<Integer> boundPorts() {
         return ports;
     }
 
     /** Slots with sockets of their own (reuse-port), or 1 when every slot shares the same sockets. */
     public synchronized int slotCount() {
-        return slots.size();
+        return reusePort ? slots.size() : 1;
     }
 
     /**
@@ -137,14 +195,16 @@ public final class ListenerSet implements AutoCloseable {
             throw new IllegalStateException("listening sockets are closed");
         }
         while (slots.size() < count) {
-            List<Socket> sockets = new ArrayList<>();
+            Socket[] sockets = new Socket[shared.length];
             try {
                 for (int i = 0; i < addresses.size(); i++) {
-                    InetSocketAddress at = new InetSocketAddress(addresses.get(i).getAddress(), ports.get(i));
-                    sockets.add(listen(boundAddress(i), at, true, backlog));
+                    if (shared[i] == null) {
+                        InetSocketAddress at = new InetSocketAddress(addresses.get(i).getAddress(), ports.get(i));
+                        sockets[i] = listen(boundAddress(i), at, true, backlog);
+                    }
                 }
             } catch (RuntimeException e) {
-                closeQuietly(sockets);
+                closeQuietly(slotSockets(sockets));
                 throw e;
             }
             slots.add(sockets);
@@ -161,21 +221,40 @@ public final class ListenerSet implements AutoCloseable {
             return;
         }
         while (slots.size() > Math.max(count, 1)) {
-            closeQuietly(slots.remove(slots.size() - 1));
+            closeQuietly(slotSockets(slots.remove(slots.size() - 1)));
         }
     }
 
-    /** Closes the master's copies of every socket; workers keep theirs. Close the control server first. */
+    /**
+     * Closes the master's copies of every socket and removes the Unix socket files it created; workers keep their
+     * copies. Close the control server first.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (List<Socket> sockets : slots) {
-            closeQuietly(sockets);
+        for (Socket[] sockets : slots) {
+            closeQuietly(slotSockets(sockets));
         }
         slots.clear();
+        List<Socket> plain = new ArrayList<>(slotSockets(shared));
+        for (UnixSocketFile file : unixFiles) {
+            plain.remove(file.socket());
+        }
+        closeQuietly(plain);
+        unixFiles.forEach(UnixSocketFile::closeAndRemove);
+    }
+
+    private static List<Socket> slotSockets(Socket[] sockets) {
+        List<Socket> out = new ArrayList<>();
+        for (Socket s : sockets) {
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /**
@@ -239,15 +318,12 @@ public final class ListenerSet implements AutoCloseable {
 
     /** The address as the user wrote it, with the port actually bound. */
     private BindAddress boundAddress(int index) {
-        return new BindAddress(requested.get(index).host(), ports.get(index));
+        BindAddress asWritten = requested.get(index);
+        return asWritten.isUnix() ? asWritten : new BindAddress(asWritten.host(), ports.get(index));
     }
 
     private String describe() {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < requested.size(); i++) {
-            out.add(boundAddress(i).toString());
-        }
-        return String.join(", ", out);
+        return String.join(", ", names);
     }
 
     private static void closeQuietly(List<Socket> sockets) {

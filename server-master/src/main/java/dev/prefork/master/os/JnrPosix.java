@@ -1,6 +1,8 @@
 package dev.prefork.master.os;
 
 import jnr.constants.platform.Errno;
+import jnr.constants.platform.Fcntl;
+import jnr.constants.platform.OpenFlags;
 import jnr.ffi.LibraryLoader;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -43,6 +45,15 @@ public final class JnrPosix implements Posix {
             return false;
         }
         throw new OsException("kill(pid=" + pid + ", signal=" + signal + ") failed: " + describe(errno));
+    }
+
+    @Override
+    public void setNonBlocking(int fd) {
+        POSIX p = posix();
+        int flags = p.fcntl(fd, Fcntl.F_GETFL);
+        if (flags < 0 || p.fcntlInt(fd, Fcntl.F_SETFL, flags | OpenFlags.O_NONBLOCK.intValue()) < 0) {
+            throw new OsException("fcntl(fd=" + fd + ", F_SETFL, O_NONBLOCK) failed: " + describe(p.errno()));
+        }
     }
 
     @Override

@@ -27,4 +27,10 @@ public interface Posix {
 
     /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below the master are re-parented to it. False if refused. */
     boolean setChildSubreaper();
+
+    /**
+     * fcntl(F_SETFL, flags | O_NONBLOCK) on an fd the master did not open (systemd's sockets come blocking, and an
+     * epoll acceptor on a blocking socket shared by several workers blocks in accept). Throws {@link OsException}.
+     */
+    void setNonBlocking(int fd);
 }

@@ -1,5 +1,6 @@
 package dev.prefork.master.process;
 
+import dev.prefork.master.net.SystemdSockets;
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.master.cds.WorkerCds;
@@ -68,14 +69,15 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         List<String> cdsOptions = cds == null ? List.of()
                 : cds.optionsFor(config, trainingOptions -> command(settings, config, trainingOptions,
                         WorkerCds.TRAINING_MAIN));
-        Process process = new ProcessBuilder(command(settings, config, cdsOptions, mainClass)).start();
+        Process process = SystemdSockets.withoutActivationEnv(
+                new ProcessBuilder(command(settings, config, cdsOptions, mainClass))).start();
         long pid = process.pid();
         OutputPump.start(process.getInputStream(), settings.workerId(), pid, "stdout");
         OutputPump.start(process.getErrorStream(), settings.workerId(), pid, "stderr");
         if (cds != null) {
             cds.launched(pid, cdsOptions);
         }
-        return new JdkWorkerProcess(process, settings.workerId());
+        return new JdkWorkerProcess(process, settings.workerId(), false);
     }
 
     /**

@@ -43,6 +43,7 @@ public final class WorkerSettingsFactory {
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
                 config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
+                config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis(),
                 pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
                 config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
                 config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), standbySocketGroups);

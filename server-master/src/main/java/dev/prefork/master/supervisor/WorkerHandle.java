@@ -4,6 +4,7 @@ import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.master.control.WorkerLink;
 import dev.prefork.master.process.WorkerProcess;
+import java.util.Optional;
 
 /**
  * The master's view of one worker. Owned by the supervision thread; only the counters are read elsewhere
@@ -33,10 +34,15 @@ final class WorkerHandle {
 
     private WorkerState state = WorkerState.SPAWNED;
     private WorkerLink link;
+    /** An exec worker's JVM when it is a descendant of the spawned process (a launcher script), else empty. */
+    private Optional<ProcessHandle> childJvm = Optional.empty();
+    private volatile ControlMessage.JvmStats jvmStats;
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
     private volatile long requestsTotal;
+    private volatile long requestTimeoutsTotal;
+    private volatile long threadsFullTotal;
     private volatile int requestsInFlight;
     private volatile int connectionsOpen;
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
@@ -84,6 +90,23 @@ final class WorkerHandle {
 
     void connected(WorkerLink link) {
         this.link = link;
+        long peer = link.peerPid();
+        if (peer > 0 && peer != pid()) {
+            childJvm = ProcessHandle.of(peer);
+        }
+    }
+
+    void jvmStats(ControlMessage.JvmStats stats) {
+        this.jvmStats = stats;
+    }
+
+    /** The latest JVM figures an exec worker's agent sent, or null before the first (and for native workers). */
+    ControlMessage.JvmStats jvmStats() {
+        return jvmStats;
+    }
+
+    Optional<ProcessHandle> childJvm() {
+        return childJvm;
     }
 
     void disconnected() {
@@ -117,6 +140,8 @@ final class WorkerHandle {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
         requestsTotal = beat.requestsTotal();
+        requestTimeoutsTotal = beat.requestTimeoutsTotal();
+        threadsFullTotal = beat.threadsFullTotal();
         requestsInFlight = beat.requestsInFlight();
         connectionsOpen = beat.connectionsOpen();
     }
@@ -244,6 +269,14 @@ final class WorkerHandle {
 
     long requestsTotal() {
         return requestsTotal;
+    }
+
+    long requestTimeoutsTotal() {
+        return requestTimeoutsTotal;
+    }
+
+    long threadsFullTotal() {
+        return threadsFullTotal;
     }
 
     int requestsInFlight() {

@@ -24,6 +24,10 @@ public final class FakePosix implements Posix {
     }
 
     @Override
+    public void setNonBlocking(int fd) {
+    }
+
+    @Override
     public synchronized boolean kill(long pid, int signal) {
         kills.add(new Kill(pid, signal));
         return true;

@@ -52,6 +52,11 @@ class ZombieReaperTest {
         }
 
         @Override
+        public void setNonBlocking(int fd) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public boolean reapIfExited(long pid) {
             reapCalls.add(pid);
             if (failing.contains(pid)) {

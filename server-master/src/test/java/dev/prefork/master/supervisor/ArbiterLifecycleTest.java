@@ -100,19 +100,29 @@ class ArbiterLifecycleTest {
         ArbiterRig rig = new ArbiterRig(ArbiterRig.config().workers(1).build()).start();
         WorkerHandle w = rig.worker(1);
         rig.ready(w);
-        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(123, 4, 5, 0));
+        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(123, 4, 5, 0, 7, 11));
 
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS).tag("worker", "1").functionCounter().count()).isEqualTo(123);
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS_IN_FLIGHT).tag("worker", "1").gauge().value()).isEqualTo(4);
         assertThat(rig.registry.get(MetricNames.WORKER_CONNECTIONS_OPEN).tag("worker", "1").gauge().value()).isEqualTo(5);
         assertThat(rig.registry.get(MetricNames.REQUESTS).functionCounter().count()).isEqualTo(123);
+        assertThat(rig.registry.get(MetricNames.REQUEST_TIMEOUTS).functionCounter().count()).isEqualTo(7);
         assertThat(rig.registry.get(MetricNames.REQUESTS_IN_FLIGHT).gauge().value()).isEqualTo(4);
         assertThat(rig.registry.get(MetricNames.CONNECTIONS_OPEN).gauge().value()).isEqualTo(5);
+        assertThat(threadsFull(rig)).isEqualTo(11);
 
         rig.exit(w, 0);
         assertThat(rig.registry.find(MetricNames.WORKER_REQUESTS).tag("worker", "1").functionCounter()).isNull();
         // The pool-wide total keeps what the gone worker served; its in-flight figure leaves the sum.
         assertThat(rig.registry.get(MetricNames.REQUESTS).functionCounter().count()).isEqualTo(123);
         assertThat(rig.registry.get(MetricNames.REQUESTS_IN_FLIGHT).gauge().value()).isZero();
+        // So do the refusals it counted: the counters never go down.
+        assertThat(rig.registry.get(MetricNames.REQUEST_TIMEOUTS).functionCounter().count()).isEqualTo(7);
+        assertThat(threadsFull(rig)).isEqualTo(11);
+    }
+
+    private static double threadsFull(ArbiterRig rig) {
+        return rig.registry.get(MetricNames.REQUESTS_REJECTED).tag(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL)
+                .functionCounter().count();
     }
 }

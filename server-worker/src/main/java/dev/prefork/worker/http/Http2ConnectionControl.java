@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  *       is read from it, so no new stream or request starts; reading resumes below the low-water mark. What waits
  *       for the client's flow-control window stays in the codec, bounded by the open streams (at most
  *       max-concurrent-streams responses);</li>
+ *   <li>memory: the connection's receive window is widened to {@code connectionWindow} (see
+ *       {@link Http2ConnectionBudget#connectionWindow}); what its streams hold is bounded by their
+ *       {@link Http2ConnectionBudget}, which refuses streams and withholds body window while reading goes on;</li>
  *   <li>keep-alive: a connection without an open stream for the keep-alive timeout gets GOAWAY and is closed;</li>
  *   <li>drain: GOAWAY (no new streams; the client retries those it had not sent elsewhere), the open streams
  *       finish, then the connection closes.</li>
@@ -33,13 +37,16 @@ final class Http2ConnectionControl extends ChannelInboundHandlerAdapter {
 
     private final Http2Connection connection;
     private final long keepAliveMillis;
+    private final int connectionWindow;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idleTimer;
     private boolean goingAway;
 
-    Http2ConnectionControl(Http2Connection connection, long keepAliveMillis) {
+    /** @param connectionWindow the connection-level receive window to announce (at least HTTP/2's default) */
+    Http2ConnectionControl(Http2Connection connection, long keepAliveMillis, int connectionWindow) {
         this.connection = connection;
         this.keepAliveMillis = keepAliveMillis;
+        this.connectionWindow = connectionWindow;
     }
 
     @Override
@@ -58,7 +65,17 @@ final class Http2ConnectionControl extends ChannelInboundHandlerAdapter {
                 ctx.executor().execute(Http2ConnectionControl.this::streamsChanged);
             }
         });
+        widenConnectionWindow();
         armIdleTimer();
+    }
+
+    /** The codec has sent its SETTINGS (the preface) when it was added, before this: a WINDOW_UPDATE may follow. */
+    private void widenConnectionWindow() {
+        Http2Stream connectionStream = connection.connectionStream();
+        int delta = connectionWindow - connection.local().flowController().initialWindowSize(connectionStream);
+        if (delta > 0) {
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(delta));
+        }
     }
 
     /** Sends GOAWAY once and closes the connection once its open streams have finished. */

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * limits as HTTP/1 where they mean something here (the :path as the request line, 414; field count and field
  * size, 431; the body, 413), the body collected whole, the application's handler called once, the response
  * written with the stream's end. Flow control is Netty's: a request body is acknowledged (WINDOW_UPDATE) as
- * this channel reads it, a response waits in the codec for the client's window.
+ * this channel reads it, a response waits in the codec for the client's window. What the stream holds (its body,
+ * then its response until written) is charged to the connection's {@link Http2ConnectionBudget}, which may
+ * withhold the body's window.
  */
 final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2StreamHandler.class);
@@ -39,18 +41,25 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     private final ServingStats stats;
     private final ConnectionTracker tracker;
     private final AccessLog accessLog;
+    private final Http2ConnectionBudget.Stream budget;
+    /** Allocated for a body before its bytes arrive: what the client may send before more window is granted. */
+    private final int initialWindowSize;
+    private final RequestTimeout requestTimeout;
     private HttpRequest head;
     private RequestBody body;
     private boolean answered;
     private long startNanos;
 
     Http2StreamHandler(HttpHandler handler, HttpLimits limits, ServingStats stats, ConnectionTracker tracker,
-                       AccessLog accessLog) {
+                       AccessLog accessLog, Http2ConnectionBudget.Stream budget, int initialWindowSize) {
         this.handler = handler;
+        this.budget = budget;
+        this.initialWindowSize = initialWindowSize;
         this.limits = limits;
         this.stats = stats;
         this.tracker = tracker;
         this.accessLog = accessLog;
+        this.requestTimeout = RequestTimeout.http2(limits, stats);
     }
 
     @Override
@@ -83,7 +92,10 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         }
         head = request;
         long length = HttpUtil.getContentLength(request, -1L);
-        body = length > 0 ? new RequestBody(length, limits.requestBody()) : null;
+        body = length > 0 ? new RequestBody(length, limits.requestBody(), initialWindowSize) : null;
+        if (body != null) {
+            budget.receiving(body.capacity());
+        }
     }
 
     /** 414, 431 or 413 as on HTTP/1, or 0. */
@@ -128,14 +140,18 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         if (content instanceof LastHttpContent) {
             HttpRequest request = head;
             byte[] bytesRead = RequestBody.bytesOf(body);
+            // Counted while the application may hold it, until the response replaces it.
+            budget.answering(bytesRead.length);
             head = null;
             body = null;
             answered = true;
             stats.requestStarted();
             startNanos = accessLog != null ? System.nanoTime() : 0;
             HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(request.method().name(), request.uri(),
-                    request.headers(), bytesRead, ctx.channel().eventLoop()), ctx.executor(),
+                    request.headers(), bytesRead, ctx.channel().eventLoop()), ctx.channel(), requestTimeout,
                     response -> respond(ctx, request, response));
+        } else if (body != null) {
+            budget.receiving(body.capacity());
         }
     }
 
@@ -158,6 +174,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         }
         Channel stream = ctx.channel();
         if (!stream.isActive()) {
+            budget.done();
             return; // the client reset the stream
         }
         boolean headRequest = HttpMethod.HEAD.equals(request.method());
@@ -170,13 +187,23 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
                     invalid);
             out = NettyResponses.toNetty(HandlerCall.INTERNAL_ERROR, false, true, headRequest);
         }
-        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        // Held until written: a response may wait for the client's window as long as the client likes.
+        budget.answering(out.content().readableBytes());
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE).addListener(written -> budget.done());
         if (tracker.isDraining()) {
             Runnable goAway = stream.parent().attr(ConnectionTracker.ON_DRAIN).get();
             if (goAway != null) {
                 goAway.run();
             }
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        head = null;
+        body = null;
+        budget.done();
+        ctx.fireChannelInactive();
     }
 
     @Override

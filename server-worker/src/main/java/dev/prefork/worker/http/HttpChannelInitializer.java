@@ -54,6 +54,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     private final AccessLog accessLog;
     private final ServerTls tls;
     private final Http2Options http2;
+    private final Http2WorkerBudget http2Budget = Http2WorkerBudget.forThisJvm();
 
     /**
      * @param tls null for cleartext
@@ -155,14 +156,22 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private ChannelHandler[] http2Handlers(Http2FrameCodec codec) {
+        Http2ConnectionBudget budget = new Http2ConnectionBudget(http2Budget);
         ChannelInitializer<Channel> streams = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel stream) {
+                if (!budget.admitsNewStream()) {
+                    stream.pipeline().addLast(new Http2RefusedStream());
+                    return;
+                }
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-                        new Http2StreamHandler(handler, limits, stats, tracker, accessLog));
+                        new Http2StreamHandler(handler, limits, stats, tracker, accessLog, budget.open(stream),
+                                http2.initialWindowSize()));
             }
         };
+        int connectionWindow = Http2ConnectionBudget.connectionWindow(http2.maxConcurrentStreams(),
+                http2.initialWindowSize());
         return new ChannelHandler[] {new Http2MultiplexHandler(streams),
-                new Http2ConnectionControl(codec.connection(), limits.keepAliveMillis())};
+                new Http2ConnectionControl(codec.connection(), limits.keepAliveMillis(), connectionWindow)};
     }
 }

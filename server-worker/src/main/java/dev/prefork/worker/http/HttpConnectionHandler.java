@@ -54,6 +54,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ServingStats stats;
     private final ConnectionTracker tracker;
     private final ConnectionTimeouts timeouts;
+    private final RequestTimeout requestTimeout;
     private final AccessLog accessLog;
     private final RequestDecoder decoder;
     private ChannelHandlerContext ctx;
@@ -86,6 +87,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.timeouts = timeouts;
         this.accessLog = accessLog;
         this.decoder = decoder;
+        this.requestTimeout = RequestTimeout.http1(limits, stats);
     }
 
     /** A whole request, or a fixed error answer, in the order it arrived. */
@@ -268,7 +270,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         HttpRequest h = exchange.head;
         HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(h.method().name(), h.uri(), h.headers(),
-                exchange.body, ctx.channel().eventLoop()), ctx.executor(), response -> respond(exchange, response));
+                exchange.body, ctx.channel().eventLoop()), ctx.channel(), requestTimeout,
+                response -> respond(exchange, response));
     }
 
     private void respond(Exchange exchange, HttpResponse response) {

@@ -12,9 +12,17 @@ import dev.prefork.core.control.WorkerSettings;
  * @param requestBody      largest request body, else 413
  * @param keepAliveMillis  an idle keep-alive connection is closed after this long
  * @param headerTimeoutMillis a connection must send a whole request head within this long
+ * @param requestTimeoutMillis a request not answered this long after its handler was called is answered 503 and
+ *                         its connection closed; 0 = off
  */
 public record HttpLimits(int requestLine, int requestFields, int requestFieldSize, long requestBody,
-                         long keepAliveMillis, long headerTimeoutMillis) {
+                         long keepAliveMillis, long headerTimeoutMillis, long requestTimeoutMillis) {
+
+    /** Without a request timeout. */
+    public HttpLimits(int requestLine, int requestFields, int requestFieldSize, long requestBody,
+                      long keepAliveMillis, long headerTimeoutMillis) {
+        this(requestLine, requestFields, requestFieldSize, requestBody, keepAliveMillis, headerTimeoutMillis, 0);
+    }
 
     public HttpLimits {
         positive("requestLine", requestLine);
@@ -25,6 +33,9 @@ public record HttpLimits(int requestLine, int requestFields, int requestFieldSiz
         }
         positive("keepAliveMillis", keepAliveMillis);
         positive("headerTimeoutMillis", headerTimeoutMillis);
+        if (requestTimeoutMillis < 0) {
+            throw new IllegalArgumentException("requestTimeoutMillis " + requestTimeoutMillis + " must be >= 0");
+        }
     }
 
     /** The defaults of {@code ServerConfig}: 4094, 100, 8190, 10 MiB, 5 s, 10 s. */
@@ -34,7 +45,7 @@ public record HttpLimits(int requestLine, int requestFields, int requestFieldSiz
 
     public static HttpLimits from(WorkerSettings s) {
         return new HttpLimits(s.limitRequestLine(), s.limitRequestFields(), s.limitRequestFieldSize(),
-                s.limitRequestBody(), s.keepAliveMillis(), s.headerTimeoutMillis());
+                s.limitRequestBody(), s.keepAliveMillis(), s.headerTimeoutMillis(), s.requestTimeoutMillis());
     }
 
     /**

@@ -32,12 +32,18 @@ public final class HttpServing {
      */
     public HttpServing(Application application, int workerId, EventLoopGroup loops, HttpLimits limits,
                        boolean accessLog, ServingStats stats) {
+        this(application, workerId, loops, limits, accessLog, stats, null);
+    }
+
+    /** @param pool the handler threads of {@code --threads}, or null */
+    public HttpServing(Application application, int workerId, EventLoopGroup loops, HttpLimits limits,
+                       boolean accessLog, ServingStats stats, BlockingPool pool) {
         this.application = Objects.requireNonNull(application, "application");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.accessLog = accessLog;
         this.tracker = new ConnectionTracker(stats);
-        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker);
+        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker, pool);
     }
 
     /** Serves TLS with this context holder (null: cleartext). Call before {@link #childHandler()}. */

@@ -12,8 +12,27 @@ final class RequestBody {
 
     /** @param announced the Content-Length, or -1 (chunked) */
     RequestBody(long announced, long limit) {
+        this(announced, limit, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param announced   the Content-Length, or -1 (unknown)
+     * @param maxCapacity the most allocated before the bytes arrive (an HTTP/2 stream: its window), since an
+     *                    announced length alone must not reserve memory on many streams at once
+     */
+    RequestBody(long announced, long limit, int maxCapacity) {
         this.limit = limit;
-        this.bytes = new byte[(int) Math.max(0, Math.min(announced < 0 ? 1024 : announced, limit))];
+        this.bytes = new byte[(int) Math.max(0, Math.min(Math.min(announced < 0 ? 1024 : announced, limit),
+                maxCapacity))];
+    }
+
+    /** The bytes allocated for the body so far. */
+    int capacity() {
+        return bytes.length;
+    }
+
+    int length() {
+        return length;
     }
 
     /** Appends the readable bytes; false when the body would exceed the limit (nothing is appended then). */

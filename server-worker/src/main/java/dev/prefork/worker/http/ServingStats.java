@@ -11,6 +11,8 @@ public final class ServingStats {
     private final LongAdder requestsTotal = new LongAdder();
     private final LongAdder requestsInFlight = new LongAdder();
     private final LongAdder connectionsOpen = new LongAdder();
+    private final LongAdder requestTimeouts = new LongAdder();
+    private final LongAdder threadsFull = new LongAdder();
     private final long recycleAfter;
     private final Runnable onRecycleThreshold;
     private final AtomicBoolean recycleSignalled = new AtomicBoolean();
@@ -39,6 +41,24 @@ public final class ServingStats {
 
     public int connectionsOpen() {
         return (int) Math.max(0, connectionsOpen.sum());
+    }
+
+    /** Requests answered 503 by the request timeout. */
+    public long requestTimeoutsTotal() {
+        return requestTimeouts.sum();
+    }
+
+    void requestTimedOut() {
+        requestTimeouts.increment();
+    }
+
+    /** Requests answered 503 at once because every handler thread was busy and the thread queue full. */
+    public long threadsFullTotal() {
+        return threadsFull.sum();
+    }
+
+    void threadsFull() {
+        threadsFull.increment();
     }
 
     void requestStarted() {

@@ -1,5 +1,7 @@
 package dev.prefork.worker.http;
 
+import dev.prefork.worker.BlockingHttpHandler;
+import dev.prefork.worker.HttpHandler;
 import dev.prefork.worker.WorkerContext;
 import io.netty.channel.EventLoopGroup;
 
@@ -8,8 +10,16 @@ final class ServingWorkerContext implements WorkerContext {
     private final long pid;
     private final EventLoopGroup eventLoops;
     private final ConnectionTracker tracker;
+    /** Null without --threads. */
+    private final BlockingPool pool;
 
     ServingWorkerContext(int workerId, long pid, EventLoopGroup eventLoops, ConnectionTracker tracker) {
+        this(workerId, pid, eventLoops, tracker, null);
+    }
+
+    ServingWorkerContext(int workerId, long pid, EventLoopGroup eventLoops, ConnectionTracker tracker,
+                         BlockingPool pool) {
+        this.pool = pool;
         this.workerId = workerId;
         this.pid = pid;
         this.eventLoops = eventLoops;
@@ -34,6 +44,20 @@ final class ServingWorkerContext implements WorkerContext {
     @Override
     public boolean isDraining() {
         return tracker.isDraining();
+    }
+
+    @Override
+    public boolean hasHandlerThreads() {
+        return pool != null;
+    }
+
+    @Override
+    public HttpHandler blocking(BlockingHttpHandler handler) {
+        if (pool == null) {
+            throw new IllegalStateException("a blocking handler needs handler threads, and " + this
+                    + " has none; start Prefork with --threads N (or --threads virtual on Java 21+)");
+        }
+        return pool.handler(java.util.Objects.requireNonNull(handler, "handler"));
     }
 
     @Override

@@ -9,6 +9,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.AbstractEpollServerChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
@@ -23,19 +26,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the listening sockets the master passed. Each fd is already bound, listening and non-blocking (that
  * flag is shared with every process holding the socket, so it stays as it is): the channel is registered, not
- * bound. Closing a channel later closes only this process's copy of the fd.
+ * bound. A TCP socket is served by an {@link EpollServerSocketChannel}, a Unix one (the fd's SO_DOMAIN says which)
+ * by an {@link EpollServerDomainSocketChannel}, which, registered rather than bound, never deletes the socket file
+ * (the master removes it at exit). Closing a channel later closes only this process's copy of the fd.
  */
 final class Listeners {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
     /** Room for an IPv6 socket address as Netty's native accept writes it. */
     private static final int ADDRESS_BYTES = 26;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int AF_UNIX = 1;
 
-    private final List<EpollServerSocketChannel> channels;
+    private final List<AbstractEpollServerChannel> channels;
     private final ChannelHandler childHandler;
     /** False for a standby's listeners until {@link #serveGroup}: registered, but never asked to accept. */
     private final boolean accepting;
 
-    private Listeners(List<EpollServerSocketChannel> channels, ChannelHandler childHandler, boolean accepting) {
+    private Listeners(List<AbstractEpollServerChannel> channels, ChannelHandler childHandler, boolean accepting) {
         this.channels = channels;
         this.childHandler = childHandler;
         this.accepting = accepting;
@@ -58,12 +66,15 @@ final class Listeners {
 
     private static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler,
                                       boolean accepting) throws WorkerBootException {
-        List<EpollServerSocketChannel> channels = new ArrayList<>(fds.size());
+        List<AbstractEpollServerChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
+            boolean unix = isUnix(fdNumber);
             ChannelFuture registered = new ServerBootstrap()
                     .group(loops)
-                    .channelFactory((ChannelFactory<ServerChannel>) () -> new EpollServerSocketChannel(fdNumber))
+                    .channelFactory((ChannelFactory<ServerChannel>) () -> unix
+                            // active=true: the (int) constructor marks a domain channel inactive, so it would never accept
+                            ? new EpollServerDomainSocketChannel(fdNumber, true) : new EpollServerSocketChannel(fdNumber))
                     .option(ChannelOption.AUTO_READ, accepting)
                     .childHandler(childHandler)
                     .register()
@@ -75,7 +86,7 @@ final class Listeners {
                 throw new WorkerBootException("cannot serve the listening socket the master passed as fd " + fdNumber + ": "
                         + registered.cause() + "; check the --bind addresses in the master's log", registered.cause());
             }
-            channels.add((EpollServerSocketChannel) registered.channel());
+            channels.add((AbstractEpollServerChannel) registered.channel());
         }
         if (!accepting) {
             // Changes nothing; links the code path that activation takes, so that it runs in microseconds then.
@@ -85,8 +96,8 @@ final class Listeners {
     }
 
     /** On each listener's own event loop: Netty's path from another thread costs milliseconds the first time. */
-    private static void setAutoRead(List<EpollServerSocketChannel> listeners, boolean on) {
-        for (EpollServerSocketChannel listener : listeners) {
+    private static void setAutoRead(List<AbstractEpollServerChannel> listeners, boolean on) {
+        for (AbstractEpollServerChannel listener : listeners) {
             listener.eventLoop().execute(() -> listener.config().setAutoRead(on));
         }
     }
@@ -104,7 +115,7 @@ final class Listeners {
                     + channels.size() + (accepting ? " accepting" : " paused") + " listeners");
         }
         int perGroup = channels.size() / groups;
-        List<EpollServerSocketChannel> kept = new ArrayList<>(perGroup);
+        List<AbstractEpollServerChannel> kept = new ArrayList<>(perGroup);
         for (int i = 0; i < channels.size(); i++) {
             if (i / perGroup == group) {
                 kept.add(channels.get(i));
@@ -116,6 +127,15 @@ final class Listeners {
         return new Listeners(kept, childHandler, true);
     }
 
+    private static boolean isUnix(int fd) throws WorkerBootException {
+        try {
+            return new Socket(fd).getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX;
+        } catch (IOException e) {
+            throw new WorkerBootException("cannot read the address family of the listening socket fd " + fd + ": " + e
+                    + "; the master passed something that is not a socket", e);
+        }
+    }
+
     /**
      * Stops accepting without dropping the accept backlog (Gunicorn drops it, gunicorn #3397): on each listener's
      * event loop, stop Netty's accepting, accept what is already queued until the socket says EAGAIN, serve those
@@ -125,7 +145,7 @@ final class Listeners {
      */
     CompletableFuture<Integer> stopAccepting() {
         List<CompletableFuture<Integer>> each = new ArrayList<>(channels.size());
-        for (EpollServerSocketChannel listener : channels) {
+        for (AbstractEpollServerChannel listener : channels) {
             CompletableFuture<Integer> done = new CompletableFuture<>();
             each.add(done);
             listener.eventLoop().execute(() -> done.complete(acceptBacklogThenClose(listener)));
@@ -135,7 +155,7 @@ final class Listeners {
     }
 
     /** On the listener's event loop, so Netty's own accept cannot interleave. */
-    private int acceptBacklogThenClose(EpollServerSocketChannel listener) {
+    private int acceptBacklogThenClose(AbstractEpollServerChannel listener) {
         int taken = 0;
         // A standby that never served leaves the backlog to the workers that share the socket.
         if (accepting && listener.isOpen()) {
@@ -147,7 +167,8 @@ final class Listeners {
             try {
                 int accepted;
                 while ((accepted = socket.accept(address)) >= 0) {
-                    EpollSocketChannel child = new EpollSocketChannel(accepted);
+                    Channel child = listener instanceof EpollServerDomainSocketChannel
+                            ? new EpollDomainSocketChannel(accepted) : new EpollSocketChannel(accepted);
                     child.pipeline().addLast(childHandler);
                     loop.register(child);
                     taken++;
@@ -163,8 +184,11 @@ final class Listeners {
 
     List<String> addresses() {
         List<String> out = new ArrayList<>(channels.size());
-        for (Channel c : channels) {
-            out.add(String.valueOf(c.localAddress()));
+        for (AbstractEpollServerChannel c : channels) {
+            // Registered, not bound: a domain channel does not know its path, the socket does.
+            out.add(c instanceof EpollServerDomainSocketChannel
+                    ? "unix:" + new Socket(c.fd().intValue()).localDomainSocketAddress().path()
+                    : String.valueOf(c.localAddress()));
         }
         return out;
     }

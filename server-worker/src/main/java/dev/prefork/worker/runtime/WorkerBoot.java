@@ -4,6 +4,7 @@ import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.core.tls.TlsFileException;
 import dev.prefork.worker.Application;
+import dev.prefork.worker.http.BlockingPool;
 import dev.prefork.worker.http.Http2Options;
 import dev.prefork.worker.http.HttpLimits;
 import dev.prefork.worker.http.HttpServing;
@@ -22,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's boot path from the handshake to serving: serving event loops, the application loaded and
- * initialised, the TLS context (with {@code --certfile}) and HTTP/2 on the pipeline, its handler, the passed
- * listening sockets registered, Ready sent, the served certificate's expiry reported and its rotation watched,
- * loop-lag ticks. A real worker
+/**
+ * The worker's boot path from the handshake to serving: serving event loops, the handler threads of
+ * {@code --threads}, the application loaded and initialised, the TLS context (with {@code --certfile}) and
+ * HTTP/2 on the pipeline, its handler, the passed listening sockets registered, Ready sent, the served
+ * certificate's expiry reported and its rotation watched, loop-lag ticks. A real worker
  * ({@link WorkerRuntime}) and the CDS training run ({@link CdsTraining}) both walk it, so the archive holds the
  * classes a worker loads, whatever the boot path grows into.
  */
@@ -36,11 +38,12 @@ final class WorkerBoot {
     private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
     /**
-     * What the boot path built: the worker serves with it; {@code tls} is null in cleartext; a standby's
-     * {@code listeners} are paused until {@link Listeners#serveGroup}, and {@code readySent} is its StandingBy.
+     * What the boot path built: the worker serves with it; {@code tls} is null in cleartext, {@code pool} is null
+     * without {@code --threads}; a standby's {@code listeners} are paused until {@link Listeners#serveGroup}, and
+     * {@code readySent} is its StandingBy.
      */
     record Serving(Application application, HttpServing http, ServerTls tls, Listeners listeners,
-                   EventLoopGroup loops, int loopCount, LoopLagMonitor lag, ChannelFuture readySent) {
+                   EventLoopGroup loops, int loopCount, BlockingPool pool, LoopLagMonitor lag, ChannelFuture readySent) {
     }
 
     private WorkerBoot() {
@@ -74,9 +77,15 @@ final class WorkerBoot {
         int loopCount = eventLoopCount(id);
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(loopCount,
                 new DefaultThreadFactory("prefork-http", daemonLoops), EpollIoHandler.newFactory());
+        BlockingPool pool;
+        try {
+            pool = BlockingPool.create(settings.threads(), settings.threadQueue(), stats);
+        } catch (RuntimeException e) {
+            throw new WorkerBootException("--threads " + settings.threads() + ": " + e.getMessage(), e);
+        }
         Application application = ApplicationLoader.load(settings.appClass(), Thread.currentThread().getContextClassLoader());
         HttpServing http = new HttpServing(application, settings.workerId(), loops, HttpLimits.from(settings),
-                settings.accessLog(), stats).http2(Http2Options.from(settings));
+                settings.accessLog(), stats, pool).http2(Http2Options.from(settings));
         ServerTls tls = loadTls(settings);
         http.tls(tls);
         ApplicationLoader.init(application, http.context());
@@ -100,7 +109,7 @@ final class WorkerBoot {
                     rotated -> link.send(new ControlMessage.CertificateServed(rotated.notAfter().getEpochSecond())));
         }
         LoopLagMonitor lag = LoopLagMonitor.watch(loops, tickMillis(settings.heartbeatMillis()));
-        return new Serving(application, http, tls, listeners, loops, loopCount, lag, readySent);
+        return new Serving(application, http, tls, listeners, loops, loopCount, pool, lag, readySent);
     }
 
     /** The TLS context from the files the master validated; null for cleartext. */

@@ -101,11 +101,12 @@ public final class WorkerRuntime implements WorkerCommands {
         WorkerServingControl control = new WorkerServingControl(serving.listeners(), serving.http(),
                 serving.application(), id);
         controlLoop.execute(() -> startServing(control, serving.lag()));
-        log.info("{} {} in {} ms (app init {} ms): {} on {}{} with {} event loop(s), {}{}", id,
+        log.info("{} {} in {} ms (app init {} ms): {} on {}{} with {} event loop(s){}, {}{}", id,
                 settings.standby() ? "standing by" : "ready", millisSince(mainStartNanos), initMillis,
                 settings.appClass(), serving.listeners().addresses(),
                 settings.standby() ? " (paused until activated)" : "",
-                serving.loopCount(), serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
+                serving.loopCount(), serving.pool() == null ? "" : " and " + serving.pool(),
+                serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
                 !settings.http2() ? ", HTTP/1.1" : serving.tls() == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
     }
 
@@ -115,7 +116,9 @@ public final class WorkerRuntime implements WorkerCommands {
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
-                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis())), period, period,
+                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal(),
+                stats.threadsFullTotal())),
+                period, period,
                 TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);

@@ -18,12 +18,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Request heads against RFC 9112/9110 and Gunicorn's limits, each sent whole, one byte per write and split at
- * seeded random points: the answer must be the expected one and the same bytes for every split.
+ * Request heads against RFC 9112/9110 and Gunicorn's limits, and chunked bodies against the chunk-size line and
+ * trailer limits, each sent whole, one byte per write and split at seeded random points: the answer must be the
+ * expected one and the same bytes for every split.
  */
 class HttpParsingTest {
     /** Request line at most 40 octets, at most 4 fields, a field line at most 24 octets with its CRLF. */
     private static final HttpLimits LIMITS = new HttpLimits(40, 4, 24, 1000, 1_000, 3_000);
+    /** As {@link #LIMITS} but a field line at most 30 octets: {@code Transfer-Encoding: chunked} takes 28. */
+    private static final HttpLimits CHUNKED_LIMITS = new HttpLimits(40, 4, 30, 1000, 1_000, 3_000);
     private static final long SEED = Long.getLong("parsing.seed", System.nanoTime());
 
     private final HttpHandler handler = request -> CompletableFuture.completedFuture(HttpResponse.ok(
@@ -92,6 +95,36 @@ class HttpParsingTest {
                         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", "body hello", "never"));
     }
 
+    /** Chunked bodies, with {@link #CHUNKED_LIMITS}. */
+    static Stream<Arguments> chunkedCases() {
+        String chunked = "POST /e HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+        int chunkLineLimit = ChunkedBodyScanner.CHUNK_LINE_LIMIT;
+        return Stream.of(
+                // Chunked bodies: the chunk-size line (size and extensions, without CRLF) at most 4096 octets;
+                // trailer fields as head fields. The 42-octet line is where Netty's own limit used to be.
+                ok(chunked + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "body hello world"),
+                ok(chunked + chunkLine(chunkLineLimit, 5) + "hello\r\n0\r\n\r\n", "body hello"),
+                status(chunked + chunkLine(chunkLineLimit + 1, 5) + "hello\r\n0\r\n\r\n", 400),
+                status(chunked + "5\r\nhello\r\n" + chunkLine(chunkLineLimit + 1, 0) + "\r\n", 400),
+                ok(chunked + chunkLine(42, 5) + "hello\r\n0\r\n\r\n", "body hello"),
+                ok(chunked + chunkLine(42, 5) + "hello\r\n" + chunkLine(43, 0) + "\r\n", "body hello"),
+                ok(chunked + "5\r\nhello\r\n0\r\nX: " + "v".repeat(25) + "\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+                        "body hello"),
+                status(chunked + "5\r\nhello\r\n0\r\nX: " + "v".repeat(26) + "\r\n\r\n", 400),
+                status(chunked + "5\r\nhello\r\n0\r\nX: " + "v".repeat(10) + "\r\n " + "v".repeat(14) + "\r\n\r\n",
+                        400),
+                status(chunked + "5\r\nhello\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n", 400),
+                // The next request after a chunked body is a head again, measured as one.
+                Arguments.of(chunked + "3\r\nabc\r\n0\r\n\r\nGET /n HTTP/1.1\r\nHost: t\r\n\r\n",
+                        "HTTP/1.1 200 OK", "body abc", "connection: close"));
+    }
+
+    /** A chunk-size line of {@code octets} octets without its CRLF: the size in hex and one long extension. */
+    private static String chunkLine(int octets, int size) {
+        String hex = Integer.toHexString(size);
+        return hex + ";" + "e".repeat(octets - hex.length() - 1) + "\r\n";
+    }
+
     private static Arguments ok(String request, String bodyPart) {
         return Arguments.of(request, "HTTP/1.1 200 OK", bodyPart, "never");
     }
@@ -103,11 +136,23 @@ class HttpParsingTest {
     @ParameterizedTest
     @MethodSource("cases")
     void answersTheSameHoweverTheBytesAreSplit(String request, String start, String contains, String absent) {
+        assertSameAnswerHoweverSplit(LIMITS, request, start, contains, absent);
+    }
+
+    @ParameterizedTest
+    @MethodSource("chunkedCases")
+    void measuresChunkedBodiesTheSameHoweverTheBytesAreSplit(String request, String start, String contains,
+                                                             String absent) {
+        assertSameAnswerHoweverSplit(CHUNKED_LIMITS, request, start, contains, absent);
+    }
+
+    private void assertSameAnswerHoweverSplit(HttpLimits limits, String request, String start, String contains,
+                                              String absent) {
         byte[] bytes = request.getBytes(CharsetUtil.ISO_8859_1);
-        String whole = exchange(bytes, new int[] {bytes.length});
+        String whole = exchange(limits, bytes, new int[] {bytes.length});
         int[] oneByOne = new int[bytes.length];
         java.util.Arrays.fill(oneByOne, 1);
-        String byteByByte = exchange(bytes, oneByOne);
+        String byteByByte = exchange(limits, bytes, oneByOne);
         Random random = new Random(SEED ^ request.hashCode());
         int[] randomSplit = new int[bytes.length];
         int parts = 0;
@@ -115,23 +160,23 @@ class HttpParsingTest {
             randomSplit[parts] = Math.min(left, 1 + random.nextInt(8));
             left -= randomSplit[parts];
         }
-        String randomly = exchange(bytes, java.util.Arrays.copyOf(randomSplit, parts));
+        String randomly = exchange(limits, bytes, java.util.Arrays.copyOf(randomSplit, parts));
 
-        String what = request.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
+        String what = (request.length() > 200 ? request.substring(0, 200) + "..." : request).replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
         assertThat(whole).as("whole: %s", what).startsWith(start).contains(contains).doesNotContain(absent);
         assertThat(byteByByte).as("one byte per write: %s", what).isEqualTo(whole);
         assertThat(randomly).as("random split (seed %d, -Dparsing.seed): %s", SEED, what).isEqualTo(whole);
     }
 
     /** Feeds the request in writes of the given sizes (until the server closes) and returns all it answered. */
-    private String exchange(byte[] request, int[] sizes) {
+    private String exchange(HttpLimits limits, byte[] request, int[] sizes) {
         Application app = () -> handler;
         ServingStats stats = new ServingStats();
         ConnectionTracker tracker = new ConnectionTracker(stats);
         WorkerContext context = new ServingWorkerContext(1, 42, null, tracker);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, LIMITS, stats, tracker, null, null,
+        ch.pipeline().addLast(new HttpChannelInitializer(app, handler, context, limits, stats, tracker, null, null,
                 Http2Options.off()));
         StringBuilder out = new StringBuilder();
         try {

@@ -80,7 +80,7 @@ class HttpPipelineTest {
         ch.writeInbound(Unpooled.copiedBuffer(bytes, CharsetUtil.ISO_8859_1));
     }
 
-    private static String output(EmbeddedChannel ch) {
+    static String output(EmbeddedChannel ch) {
         StringBuilder out = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {
