@@ -32,12 +32,30 @@ public final class MetricNames {
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
+    /** Counters from the worker segments, pool-wide and per worker (tag {@link #TAG_WORKER}). */
+    public static final String RECEIVED_BYTES = "prefork.received.bytes";
+    public static final String WORKER_RECEIVED_BYTES = "prefork.worker.received.bytes";
+    public static final String SENT_BYTES = "prefork.sent.bytes";
+    public static final String WORKER_SENT_BYTES = "prefork.worker.sent.bytes";
+    /** Counter, tag {@link #TAG_STATUS} ({@code 1xx} .. {@code 5xx}). */
+    public static final String RESPONSES = "prefork.responses";
+    public static final String WORKER_RESPONSES = "prefork.worker.responses";
+    /** Counter: seconds spent answering requests (request start to response). */
+    public static final String REQUEST_DURATION_SUM = "prefork.request.duration.seconds";
+    public static final String WORKER_REQUEST_DURATION_SUM = "prefork.worker.request.duration.seconds";
+    public static final String WORKER_REQUEST_TIMEOUTS = "prefork.worker.request.timeouts";
+    public static final String WORKER_REQUESTS_REJECTED = "prefork.worker.requests.rejected";
+    /** Prefix of the per-worker JVM figures ({@code heap.used.bytes}, {@code gc.pause.seconds}, ...). */
+    public static final String WORKER_PREFIX = "prefork.worker.";
+    /** Counter: worker segment reads refused by validation. */
+    public static final String SEGMENT_REJECTED = "prefork.segment.rejected";
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";
     public static final String TAG_WORKER = "worker";
+    public static final String TAG_STATUS = "status";
 
     public static final String STATE_BOOTING = "booting";
     public static final String STATE_READY = "ready";

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param http2                 serve HTTP/2 (h2 by ALPN, h2c)
  * @param http2MaxConcurrentStreams streams per HTTP/2 connection
  * @param http2InitialWindowSize    per-stream flow-control window announced to clients
+ * @param segment               the worker's own segment file (its figures, read by the master), or "" for none
  */
 public record WorkerSettings(
         int workerId,
@@ -62,7 +63,8 @@ public record WorkerSettings(
         String tlsMinVersion,
         boolean http2,
         int http2MaxConcurrentStreams,
-        int http2InitialWindowSize) {
+        int http2InitialWindowSize,
+        String segment) {
 
     /** True when the worker serves TLS. */
     public boolean tls() {
@@ -97,6 +99,7 @@ public record WorkerSettings(
         m.put("http2", Boolean.toString(http2));
         m.put("http2-max-concurrent-streams", Integer.toString(http2MaxConcurrentStreams));
         m.put("http2-initial-window-size", Integer.toString(http2InitialWindowSize));
+        m.put("segment", segment);
         List<String> args = new ArrayList<>();
         m.forEach((k, v) -> args.add("--" + k + "=" + v));
         return args;
@@ -139,7 +142,8 @@ public record WorkerSettings(
                     req(m, "tls-min-version"),
                     Boolean.parseBoolean(req(m, "http2")),
                     Integer.parseInt(req(m, "http2-max-concurrent-streams")),
-                    Integer.parseInt(req(m, "http2-initial-window-size")));
+                    Integer.parseInt(req(m, "http2-initial-window-size")),
+                    req(m, "segment"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);
         }

@@ -47,6 +47,15 @@ public final class SegmentReader {
         this.pid = pid;
     }
 
+    /** Deletes the segment file (the worker is gone; its mapping stays valid until collected). */
+    public void delete() {
+        try {
+            Files.deleteIfExists(segment.path());
+        } catch (IOException e) {
+            // The control directory's removal at exit takes it.
+        }
+    }
+
     /** The last snapshot that passed validation, or an empty one. */
     public synchronized SegmentSnapshot last() {
         return last != null ? last : SegmentSnapshot.empty(workerId);

@@ -111,7 +111,7 @@ public final class MasterCli {
     /** The training worker's settings: CdsTraining runs its own stand-in master, so no real socket is named. */
     private static int prepareWorkerCds(ServerConfig config) {
         WorkerSettings training = new WorkerSettingsFactory("cds-training", 1, ProcessHandle.current().pid(),
-                new java.util.Random()).settings(1, config);
+                new java.util.Random()).settings(1, config, null);
         return WorkerCdsPreparation.await(new JvmWorkerLauncher().prepareCds(training, config), config);
     }
 

@@ -22,7 +22,13 @@ public final class WorkerSettingsFactory {
         this.random = random;
     }
 
-    public WorkerSettings settings(int workerId, ServerConfig config) {
+    /** The worker's segment file: in the control directory (0700, removed with it), one per worker id. */
+    public java.nio.file.Path segmentPath(int workerId) {
+        return java.nio.file.Path.of(controlSocket).resolveSibling("worker-" + workerId + ".seg");
+    }
+
+    /** @param segment the worker's segment file, or null when it has none */
+    public WorkerSettings settings(int workerId, ServerConfig config, java.nio.file.Path segment) {
         return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
@@ -30,7 +36,7 @@ public final class WorkerSettingsFactory {
                 config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis(),
                 pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
                 config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
-                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize());
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), pathText(segment));
     }
 
     /** Absolute, so a worker started in another directory reads the same file; "" for none. */

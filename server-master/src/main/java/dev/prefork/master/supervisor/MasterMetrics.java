@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The supervisor's meters: {@code prefork.workers{state}}, {@code prefork.worker.restarts{reason}} (all five
  * reasons registered at 0, so dashboards see them before the first restart), {@code prefork.worker.boot}
- * (spawn to ready, with a histogram), and per-worker figures from heartbeats.
+ * (spawn to ready, with a histogram), and the workers' figures from their segments ({@link SegmentMeters}).
  */
 final class MasterMetrics {
     static final List<String> STATES = List.of(MetricNames.STATE_BOOTING, MetricNames.STATE_READY, MetricNames.STATE_DRAINING);
@@ -35,12 +35,8 @@ final class MasterMetrics {
     private final Map<Integer, List<Meter>> perWorker = new HashMap<>();
     /** Connected workers, read by the admin thread for the pool-wide sums. */
     private final Map<Integer, WorkerHandle> connected = new ConcurrentHashMap<>();
-    /** Requests served by workers that are gone, so the pool-wide total never goes down. */
-    private final AtomicLong retiredRequests = new AtomicLong();
-    /** Request timeouts counted by workers that are gone. */
-    private final AtomicLong retiredTimeouts = new AtomicLong();
-    /** Requests refused for full handler threads by workers that are gone. */
-    private final AtomicLong retiredThreadsFull = new AtomicLong();
+    /** The workers' own figures, from their segments. */
+    private final SegmentMeters segments;
     /** Registered at the first certificate report: a plain-HTTP server has no such gauge. */
     private Gauge certificateExpiry;
 
@@ -66,34 +62,7 @@ final class MasterMetrics {
                 .minimumExpectedValue(Duration.ofMillis(10))
                 .maximumExpectedValue(Duration.ofMinutes(5))
                 .register(registry);
-        FunctionCounter.builder(MetricNames.REQUESTS, this, MasterMetrics::poolRequests)
-                .description("requests served by all workers, from heartbeats").register(registry);
-        FunctionCounter.builder(MetricNames.REQUEST_TIMEOUTS, this,
-                        m -> m.retiredTimeouts.get() + m.sum(WorkerHandle::requestTimeoutsTotal))
-                .description("requests answered 503 after --request-timeout, all workers, from heartbeats")
-                .register(registry);
-        FunctionCounter.builder(MetricNames.REQUESTS_REJECTED, this,
-                        m -> m.retiredThreadsFull.get() + m.sum(WorkerHandle::threadsFullTotal))
-                .tag(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL)
-                .description("requests refused 503 at once, all workers, from heartbeats; threads_full: every "
-                        + "--threads handler thread busy and --thread-queue full")
-                .register(registry);
-        Gauge.builder(MetricNames.REQUESTS_IN_FLIGHT, this, m -> m.sum(WorkerHandle::requestsInFlight))
-                .description("requests in flight in all workers, from heartbeats").register(registry);
-        Gauge.builder(MetricNames.CONNECTIONS_OPEN, this, m -> m.sum(WorkerHandle::connectionsOpen))
-                .description("open connections in all workers, from heartbeats").register(registry);
-    }
-
-    private double poolRequests() {
-        return retiredRequests.get() + sum(WorkerHandle::requestsTotal);
-    }
-
-    private double sum(ToDoubleFunction<WorkerHandle> figure) {
-        double total = 0;
-        for (WorkerHandle h : connected.values()) {
-            total += figure.applyAsDouble(h);
-        }
-        return total;
+        segments = new SegmentMeters(registry);
     }
 
     void restarted(String reason) {
@@ -120,17 +89,9 @@ final class MasterMetrics {
         workersByState.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0)));
     }
 
-    /** Registers the heartbeat figures of a connected worker, tagged with its id. */
+    /** Registers the segment figures of a connected worker, tagged with its id. */
     void workerConnected(WorkerHandle h) {
-        Tags tags = Tags.of(MetricNames.TAG_WORKER, Integer.toString(h.id()));
-        List<Meter> meters = new ArrayList<>();
-        meters.add(FunctionCounter.builder(MetricNames.WORKER_REQUESTS, h, WorkerHandle::requestsTotal)
-                .tags(tags).description("requests served, by worker").register(registry));
-        meters.add(Gauge.builder(MetricNames.WORKER_REQUESTS_IN_FLIGHT, h, WorkerHandle::requestsInFlight)
-                .tags(tags).description("requests in flight, by worker").register(registry));
-        meters.add(Gauge.builder(MetricNames.WORKER_CONNECTIONS_OPEN, h, WorkerHandle::connectionsOpen)
-                .tags(tags).description("open connections, by worker").register(registry));
-        perWorker.put(h.id(), meters);
+        perWorker.put(h.id(), segments.workerConnected(h));
         connected.put(h.id(), h);
     }
 
@@ -160,11 +121,8 @@ final class MasterMetrics {
 
     /** Removes an exited worker's own meters, so ids do not pile up. */
     void workerGone(WorkerHandle h) {
-        if (connected.remove(h.id()) != null) {
-            retiredRequests.addAndGet(h.requestsTotal());
-            retiredTimeouts.addAndGet(h.requestTimeoutsTotal());
-            retiredThreadsFull.addAndGet(h.threadsFullTotal());
-        }
+        connected.remove(h.id());
+        segments.workerGone(h);
         List<Meter> meters = perWorker.remove(h.id());
         if (meters != null) {
             meters.forEach(registry::remove);

@@ -11,6 +11,8 @@ import dev.prefork.master.os.Posix;
 import dev.prefork.master.process.WorkerLauncher;
 import dev.prefork.master.process.WorkerProcess;
 import dev.prefork.master.process.WorkerSettingsFactory;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.WorkerSegment;
 import java.io.IOException;
 import java.util.Queue;
 import java.util.function.Supplier;
@@ -59,7 +61,8 @@ final class WorkerController {
      */
     WorkerHandle spawn(int slot, long generation, ServerConfig config, long now) throws IOException {
         int id = pool.nextId();
-        WorkerSettings settings = settingsFactory.settings(id, config);
+        WorkerSegment segment = createSegment(id);
+        WorkerSettings settings = settingsFactory.settings(id, config, segment == null ? null : segment.path());
         String secret = secrets.get();
         MasterHooks.WorkerInfo before = new MasterHooks.WorkerInfo(id, slot, generation, -1);
         hooks.call("pre_fork", x -> x.preFork(before));
@@ -69,6 +72,9 @@ final class WorkerController {
             children.add(process);
         }
         WorkerHandle handle = new WorkerHandle(id, slot, generation, process, secret, now, settings.maxRequests());
+        if (segment != null) {
+            handle.segment(new SegmentReader(segment, id, process.pid()));
+        }
         pool.add(handle);
         // Admission first: the worker cannot say Hello before it has read its secret.
         admissions.expect(id, process.pid(), slot, secret);
@@ -80,6 +86,17 @@ final class WorkerController {
         MasterHooks.WorkerInfo after = HookCaller.info(handle);
         hooks.call("post_fork", x -> x.postFork(after));
         return handle;
+    }
+
+    /** The worker's segment, or null (logged) when it cannot be made: the worker then serves without figures. */
+    private WorkerSegment createSegment(int id) {
+        java.nio.file.Path path = settingsFactory.segmentPath(id);
+        try {
+            return WorkerSegment.create(path, id);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("worker {}: cannot create its segment {} ({}); its figures will read 0", id, path, e.toString());
+            return null;
+        }
     }
 
     /**

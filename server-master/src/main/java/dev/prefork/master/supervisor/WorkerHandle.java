@@ -1,6 +1,9 @@
 package dev.prefork.master.supervisor;
 
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.SegmentSnapshot;
 import dev.prefork.master.control.WorkerLink;
 import dev.prefork.master.process.WorkerProcess;
 
@@ -11,6 +14,8 @@ import dev.prefork.master.process.WorkerProcess;
 final class WorkerHandle {
     /** Nothing scheduled. */
     static final long NEVER = Long.MAX_VALUE;
+    /** A scrape reads each worker's segment once, however many meters ask. */
+    private static final long READ_EVERY_NANOS = 100_000_000L;
 
     private final int id;
     private final int slot;
@@ -25,11 +30,12 @@ final class WorkerHandle {
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
-    private volatile long requestsTotal;
-    private volatile long requestTimeoutsTotal;
-    private volatile long threadsFullTotal;
-    private volatile int requestsInFlight;
-    private volatile int connectionsOpen;
+    /** The worker's segment, read at scrape time (null when it could not be made). */
+    private volatile SegmentReader segment;
+    /** The last figures read from the segment, and when (System.nanoTime), so one scrape reads it once. */
+    private SegmentSnapshot figures;
+    private long figuresReadAt;
+    private String rejection;
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
     private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
@@ -72,14 +78,54 @@ final class WorkerHandle {
         lastHeartbeatAt = now;
     }
 
+    /** Liveness only: the counters come from the segment. */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
-        requestsTotal = beat.requestsTotal();
-        requestTimeoutsTotal = beat.requestTimeoutsTotal();
-        threadsFullTotal = beat.threadsFullTotal();
-        requestsInFlight = beat.requestsInFlight();
-        connectionsOpen = beat.connectionsOpen();
+    }
+
+    void segment(SegmentReader reader) {
+        this.segment = reader;
+    }
+
+    /**
+     * The worker's figures from its segment, read at most once per {@link #READ_EVERY_NANOS} (a scrape asks for
+     * each of them); a segment that fails validation keeps the last good figures and is reported once by the
+     * returned rejection. Called by the admin thread and the supervision thread.
+     */
+    synchronized SegmentSnapshot figures() {
+        SegmentReader reader = segment;
+        if (reader == null) {
+            return SegmentSnapshot.empty(id);
+        }
+        long t = System.nanoTime();
+        if (figures == null || t - figuresReadAt > READ_EVERY_NANOS) {
+            figuresReadAt = t;
+            SegmentReader.Result r = reader.read();
+            rejection = r instanceof SegmentReader.Rejected rejected ? rejected.reason() : null;
+            figures = reader.last();
+        }
+        return figures;
+    }
+
+    /** Why the last read refused the segment, or null; cleared by reading it. */
+    synchronized String takeRejection() {
+        String r = rejection;
+        rejection = null;
+        return r;
+    }
+
+    /** Reads the segment once more now (its last figures, at exit) and deletes the file. */
+    synchronized SegmentSnapshot retireSegment() {
+        SegmentReader reader = segment;
+        if (reader == null) {
+            return SegmentSnapshot.empty(id);
+        }
+        figuresReadAt = Long.MIN_VALUE / 2;
+        figures = null;
+        SegmentSnapshot last = figures();
+        reader.delete();
+        return last;
     }
 
     void certificateServed(ControlMessage.CertificateServed served) {
@@ -178,23 +224,15 @@ final class WorkerHandle {
     }
 
     long requestsTotal() {
-        return requestsTotal;
-    }
-
-    long requestTimeoutsTotal() {
-        return requestTimeoutsTotal;
-    }
-
-    long threadsFullTotal() {
-        return threadsFullTotal;
+        return figures().get(SegmentField.REQUESTS);
     }
 
     int requestsInFlight() {
-        return requestsInFlight;
+        return (int) figures().get(SegmentField.REQUESTS_IN_FLIGHT);
     }
 
     int connectionsOpen() {
-        return connectionsOpen;
+        return (int) figures().get(SegmentField.CONNECTIONS_OPEN);
     }
 
     WorkerHandle replacing() {

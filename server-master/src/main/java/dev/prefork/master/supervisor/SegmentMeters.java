@@ -1,0 +1,171 @@
+package dev.prefork.master.supervisor;
+
+import dev.prefork.core.MetricNames;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workers' figures, read from their segments at scrape time: a pool-wide meter (summed over live workers plus
+ * the final figures of the workers that are gone, so a counter never goes down) and a per-worker meter with the
+ * {@code worker} tag, for each {@link SegmentField} that has a {@link Exposure}.
+ */
+final class SegmentMeters {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentMeters.class);
+
+    /** How a segment field is exposed; {@code pool} null = per worker only. */
+    record Exposure(String pool, String perWorker, Tags tags, double scale, String description) {
+    }
+
+    static final Map<SegmentField, Exposure> EXPOSED = exposures();
+
+    private final MeterRegistry registry;
+    private final Map<Integer, WorkerHandle> live = new ConcurrentHashMap<>();
+    private final Map<SegmentField, Double> retired = new EnumMap<>(SegmentField.class);
+    /** The last value each pool counter reported: never report less (a worker moving from live to retired). */
+    private final Map<SegmentField, Double> reported = new EnumMap<>(SegmentField.class);
+    private final Counter rejected;
+
+    SegmentMeters(MeterRegistry registry) {
+        this.registry = registry;
+        rejected = Counter.builder(MetricNames.SEGMENT_REJECTED)
+                .description("worker segment reads refused by validation (a worker scribbled over its figures)")
+                .register(registry);
+        EXPOSED.forEach((field, e) -> {
+            if (e.pool() == null) {
+                return;
+            }
+            if (field.kind() == SegmentField.Kind.COUNTER) {
+                FunctionCounter.builder(e.pool(), this, m -> m.poolCounter(field)).tags(e.tags())
+                        .description(e.description() + ", all workers").register(registry);
+            } else {
+                Gauge.builder(e.pool(), this, m -> m.liveSum(field)).tags(e.tags())
+                        .description(e.description() + ", all live workers").register(registry);
+            }
+        });
+    }
+
+    /** Registers the worker's own meters. */
+    List<Meter> workerConnected(WorkerHandle h) {
+        Tags worker = Tags.of(MetricNames.TAG_WORKER, Integer.toString(h.id()));
+        List<Meter> meters = new ArrayList<>();
+        EXPOSED.forEach((field, e) -> {
+            Tags tags = e.tags().and(worker);
+            if (field.kind() == SegmentField.Kind.COUNTER) {
+                meters.add(FunctionCounter.builder(e.perWorker(), h, w -> value(w, field, e)).tags(tags)
+                        .description(e.description() + ", by worker").register(registry));
+            } else {
+                meters.add(Gauge.builder(e.perWorker(), h, w -> value(w, field, e)).tags(tags)
+                        .description(e.description() + ", by worker").register(registry));
+            }
+        });
+        live.put(h.id(), h);
+        return meters;
+    }
+
+    /** Folds a gone worker's final counters into the pool totals and deletes its segment. */
+    synchronized void workerGone(WorkerHandle h) {
+        if (live.remove(h.id()) == null) {
+            return;
+        }
+        SegmentSnapshot last = h.retireSegment();
+        countRejection(h);
+        for (SegmentField f : SegmentField.values()) {
+            if (f.kind() == SegmentField.Kind.COUNTER) {
+                retired.merge(f, (double) Math.max(0, last.get(f)), Double::sum);
+            }
+        }
+    }
+
+    private double value(WorkerHandle h, SegmentField field, Exposure e) {
+        long v = h.figures().get(field);
+        countRejection(h);
+        return v < 0 ? Double.NaN : v * e.scale();
+    }
+
+    private void countRejection(WorkerHandle h) {
+        String why = h.takeRejection();
+        if (why != null) {
+            rejected.increment();
+            LOG.warn("{}: segment refused ({}); showing its last good figures", h, why);
+        }
+    }
+
+    private synchronized double poolCounter(SegmentField field) {
+        double total = retired.getOrDefault(field, 0.0) + liveSum(field);
+        double shown = Math.max(total, reported.getOrDefault(field, 0.0));
+        reported.put(field, shown);
+        return shown * EXPOSED.get(field).scale();
+    }
+
+    private double liveSum(SegmentField field) {
+        double total = 0;
+        for (WorkerHandle h : live.values()) {
+            total += Math.max(0, h.figures().get(field));
+            countRejection(h);
+        }
+        return field.kind() == SegmentField.Kind.COUNTER ? total : total * EXPOSED.get(field).scale();
+    }
+
+    double rejectedCount() {
+        return rejected.count();
+    }
+
+    private static Map<SegmentField, Exposure> exposures() {
+        Map<SegmentField, Exposure> m = new EnumMap<>(SegmentField.class);
+        Tags none = Tags.empty();
+        m.put(SegmentField.REQUESTS, new Exposure(MetricNames.REQUESTS, MetricNames.WORKER_REQUESTS, none, 1,
+                "requests served"));
+        m.put(SegmentField.REQUESTS_IN_FLIGHT, new Exposure(MetricNames.REQUESTS_IN_FLIGHT,
+                MetricNames.WORKER_REQUESTS_IN_FLIGHT, none, 1, "requests in flight"));
+        m.put(SegmentField.CONNECTIONS_OPEN, new Exposure(MetricNames.CONNECTIONS_OPEN,
+                MetricNames.WORKER_CONNECTIONS_OPEN, none, 1, "open connections"));
+        m.put(SegmentField.BYTES_RECEIVED, new Exposure(MetricNames.RECEIVED_BYTES, MetricNames.WORKER_RECEIVED_BYTES,
+                none, 1, "bytes received on client connections (TLS records included)"));
+        m.put(SegmentField.BYTES_SENT, new Exposure(MetricNames.SENT_BYTES, MetricNames.WORKER_SENT_BYTES, none, 1,
+                "bytes sent on client connections (TLS records included)"));
+        SegmentField[] statuses = {SegmentField.STATUS_1XX, SegmentField.STATUS_2XX, SegmentField.STATUS_3XX,
+                SegmentField.STATUS_4XX, SegmentField.STATUS_5XX};
+        for (int i = 0; i < statuses.length; i++) {
+            m.put(statuses[i], new Exposure(MetricNames.RESPONSES, MetricNames.WORKER_RESPONSES,
+                    Tags.of(MetricNames.TAG_STATUS, (i + 1) + "xx"), 1, "responses by status class"));
+        }
+        m.put(SegmentField.REQUEST_DURATION_NANOS, new Exposure(MetricNames.REQUEST_DURATION_SUM,
+                MetricNames.WORKER_REQUEST_DURATION_SUM, none, 1e-9, "time spent answering requests"));
+        m.put(SegmentField.REQUEST_TIMEOUTS, new Exposure(MetricNames.REQUEST_TIMEOUTS,
+                MetricNames.WORKER_REQUEST_TIMEOUTS, none, 1, "requests answered 503 after --request-timeout"));
+        m.put(SegmentField.THREADS_FULL, new Exposure(MetricNames.REQUESTS_REJECTED, MetricNames.WORKER_REQUESTS_REJECTED,
+                Tags.of(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL), 1,
+                "requests refused 503 at once; threads_full: every --threads handler thread busy and --thread-queue full"));
+        jvm(m, SegmentField.HEAP_USED_BYTES, "heap.used.bytes", 1, "JVM heap in use");
+        jvm(m, SegmentField.HEAP_COMMITTED_BYTES, "heap.committed.bytes", 1, "JVM heap committed");
+        jvm(m, SegmentField.HEAP_MAX_BYTES, "heap.max.bytes", 1, "JVM heap limit (-Xmx)");
+        jvm(m, SegmentField.HEAP_AFTER_GC_BYTES, "heap.after.gc.bytes", 1, "JVM heap in use after the last GC");
+        jvm(m, SegmentField.GC_COLLECTIONS, "gc.collections", 1, "JVM garbage collections");
+        jvm(m, SegmentField.GC_PAUSE_MILLIS, "gc.pause.seconds", 1e-3, "JVM time in garbage collection");
+        jvm(m, SegmentField.LIVE_THREADS, "threads", 1, "JVM live threads");
+        jvm(m, SegmentField.DIRECT_BUFFER_BYTES, "direct.buffer.bytes", 1, "JVM direct buffer memory");
+        jvm(m, SegmentField.CPU_NANOS, "cpu.seconds", 1e-9, "worker process CPU time");
+        jvm(m, SegmentField.UPTIME_MILLIS, "uptime.seconds", 1e-3, "worker JVM uptime");
+        jvm(m, SegmentField.LOOP_LAG_MILLIS, "loop.lag.seconds", 1e-3, "slowest event loop's lag");
+        jvm(m, SegmentField.RSS_BYTES, "resident.memory.bytes", 1, "worker process resident set size (VmRSS)");
+        return m;
+    }
+
+    private static void jvm(Map<SegmentField, Exposure> m, SegmentField field, String name, double scale,
+                            String description) {
+        m.put(field, new Exposure(null, MetricNames.WORKER_PREFIX + name, Tags.empty(), scale, description));
+    }
+}
