@@ -52,6 +52,10 @@ class SegmentMetricsIT {
                 .isGreaterThan(sent * 20);
         assertThat(sumOf(scrape, "prefork_received_bytes_total"))
                 .isEqualTo(sumOf(scrape, "prefork_worker_received_bytes_total"));
+        assertThat(sumOf(scrape, "prefork_request_duration_seconds_count")).isEqualTo(sent);
+        assertThat(sumOf(scrape, "prefork_worker_request_duration_seconds_count")).isEqualTo(sent);
+        assertThat(m.metric("prefork_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(sent);
+        assertThat(sumOf(scrape, "prefork_request_duration_seconds_sum")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_heap_max_bytes")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_heap_used_bytes")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_resident_memory_bytes")).isPositive();
@@ -69,6 +73,7 @@ class SegmentMetricsIT {
         }
         assertThat(m.workerPids()).doesNotContain(victim).hasSize(4);
         assertThat(m.metric("prefork_requests_total")).isEqualTo(sent);
+        assertThat(m.metric("prefork_request_duration_seconds_count")).as("the gone worker's buckets stay").isEqualTo(sent);
         long more = load(m.port, 2, 50);
         await().atMost(Duration.ofMillis(500)).until(() -> m.metric("prefork_requests_total") == sent + more);
         try (var segments = Files.list(segmentDir)) {

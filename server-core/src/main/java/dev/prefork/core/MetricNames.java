@@ -40,9 +40,9 @@ public final class MetricNames {
     /** Counter, tag {@link #TAG_STATUS} ({@code 1xx} .. {@code 5xx}). */
     public static final String RESPONSES = "prefork.responses";
     public static final String WORKER_RESPONSES = "prefork.worker.responses";
-    /** Counter: seconds spent answering requests (request start to response). */
-    public static final String REQUEST_DURATION_SUM = "prefork.request.duration.seconds";
-    public static final String WORKER_REQUEST_DURATION_SUM = "prefork.worker.request.duration.seconds";
+    /** Histogram (seconds): request start to response, from the segments' fixed buckets. */
+    public static final String REQUEST_DURATION = "prefork.request.duration.seconds";
+    public static final String WORKER_REQUEST_DURATION = "prefork.worker.request.duration.seconds";
     public static final String WORKER_REQUEST_TIMEOUTS = "prefork.worker.request.timeouts";
     public static final String WORKER_REQUESTS_REJECTED = "prefork.worker.requests.rejected";
     /** Prefix of the per-worker JVM figures ({@code heap.used.bytes}, {@code gc.pause.seconds}, ...). */

@@ -93,6 +93,7 @@ public final class Master {
             LOG.info("master pid {}: {} workers of {}", pid, config.workers(), config.appClass());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MasterMetrics metrics = new MasterMetrics(registry);
+            registry.getPrometheusRegistry().register(metrics.durationHistograms());
             WorkerAdmissions admissions = new WorkerAdmissions(posix.getuid(), listeners::fdsForSlot);
             Infrastructure.ControlEndpoint control = infra.startControl(config, admissions,
                     new QueuedControlEvents(events), registry);

@@ -129,6 +129,11 @@ final class MasterMetrics {
         }
     }
 
+    /** The request-duration histograms, for the Prometheus registry (Micrometer has no meter for them). */
+    DurationHistograms durationHistograms() {
+        return new DurationHistograms(segments);
+    }
+
     double restartCount(String reason) {
         return restarts.get(reason).count();
     }

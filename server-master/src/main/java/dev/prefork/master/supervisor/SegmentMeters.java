@@ -2,6 +2,7 @@ package dev.prefork.master.supervisor;
 
 import dev.prefork.core.MetricNames;
 import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentLayout;
 import dev.prefork.core.segment.SegmentSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -34,6 +35,8 @@ final class SegmentMeters {
     private final MeterRegistry registry;
     private final Map<Integer, WorkerHandle> live = new ConcurrentHashMap<>();
     private final Map<SegmentField, Double> retired = new EnumMap<>(SegmentField.class);
+    /** Request-duration histogram counts of the workers that are gone. */
+    private final long[] retiredBuckets = new long[SegmentLayout.BUCKET_COUNT];
     /** The last value each pool counter reported: never report less (a worker moving from live to retired). */
     private final Map<SegmentField, Double> reported = new EnumMap<>(SegmentField.class);
     private final Counter rejected;
@@ -87,6 +90,21 @@ final class SegmentMeters {
                 retired.merge(f, (double) Math.max(0, last.get(f)), Double::sum);
             }
         }
+        for (int i = 0; i < retiredBuckets.length; i++) {
+            retiredBuckets[i] += last.buckets()[i];
+        }
+    }
+
+    /** The live workers, for the duration histograms. */
+    Iterable<WorkerHandle> live() {
+        return live.values();
+    }
+
+    /** A copy of the gone workers' histogram counts and their duration sum (nanoseconds, last element). */
+    synchronized long[] retiredHistogram() {
+        long[] copy = java.util.Arrays.copyOf(retiredBuckets, retiredBuckets.length + 1);
+        copy[retiredBuckets.length] = (long) (double) retired.getOrDefault(SegmentField.REQUEST_DURATION_NANOS, 0.0);
+        return copy;
     }
 
     private double value(WorkerHandle h, SegmentField field, Exposure e) {
@@ -142,8 +160,6 @@ final class SegmentMeters {
             m.put(statuses[i], new Exposure(MetricNames.RESPONSES, MetricNames.WORKER_RESPONSES,
                     Tags.of(MetricNames.TAG_STATUS, (i + 1) + "xx"), 1, "responses by status class"));
         }
-        m.put(SegmentField.REQUEST_DURATION_NANOS, new Exposure(MetricNames.REQUEST_DURATION_SUM,
-                MetricNames.WORKER_REQUEST_DURATION_SUM, none, 1e-9, "time spent answering requests"));
         m.put(SegmentField.REQUEST_TIMEOUTS, new Exposure(MetricNames.REQUEST_TIMEOUTS,
                 MetricNames.WORKER_REQUEST_TIMEOUTS, none, 1, "requests answered 503 after --request-timeout"));
         m.put(SegmentField.THREADS_FULL, new Exposure(MetricNames.REQUESTS_REJECTED, MetricNames.WORKER_REQUESTS_REJECTED,
