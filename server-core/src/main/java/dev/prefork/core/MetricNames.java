@@ -65,6 +65,8 @@ public final class MetricNames {
     public static final String REASON_TIMEOUT = "timeout";
     public static final String REASON_MAX_REQUESTS = "max_requests";
     public static final String REASON_RELOAD = "reload";
+    /** Recycled for --max-worker-heap or --max-worker-rss. */
+    public static final String REASON_MEMORY = "memory";
     public static final String REASON_BOOT_FAILED = "boot_failed";
 
     public static final String REASON_THREADS_FULL = "threads_full";

@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
 final class MasterMetrics {
     static final List<String> STATES = List.of(MetricNames.STATE_BOOTING, MetricNames.STATE_READY, MetricNames.STATE_DRAINING);
     static final List<String> REASONS = List.of(MetricNames.REASON_CRASHED, MetricNames.REASON_TIMEOUT,
-            MetricNames.REASON_MAX_REQUESTS, MetricNames.REASON_RELOAD, MetricNames.REASON_BOOT_FAILED);
+            MetricNames.REASON_MAX_REQUESTS, MetricNames.REASON_MEMORY, MetricNames.REASON_RELOAD,
+            MetricNames.REASON_BOOT_FAILED);
 
     private final MeterRegistry registry;
     private final Map<String, AtomicInteger> workersByState = new HashMap<>();

@@ -76,7 +76,7 @@ final class WorkerEventHandler {
             bootFailure.bootFailed(h, "the application failed to start: " + failed.reason());
         } else if (message instanceof ControlMessage.RecycleRequest recycle && h.state() == WorkerState.READY
                 && !h.recycleRequested()) {
-            h.requestRecycle();
+            h.requestRecycle(MetricNames.REASON_MAX_REQUESTS);
             LOG.info("{} served {} requests (max-requests {}); recycling it in turn",
                     h, recycle.requestsServed(), h.maxRequests());
         } else {

@@ -41,6 +41,8 @@ final class WorkerHandle {
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
     private WorkerHandle replacing;
     private boolean recycleRequested;
+    /** Why it is to be recycled: max_requests or memory. */
+    private String recycleReason;
     private long killAt = NEVER;
     private boolean killSent;
 
@@ -158,8 +160,13 @@ final class WorkerHandle {
         this.replacing = old;
     }
 
-    void requestRecycle() {
+    void requestRecycle(String reason) {
         recycleRequested = true;
+        recycleReason = reason;
+    }
+
+    String recycleReason() {
+        return recycleReason;
     }
 
     int id() {

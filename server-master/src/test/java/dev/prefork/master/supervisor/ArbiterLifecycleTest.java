@@ -94,7 +94,7 @@ class ArbiterLifecycleTest {
     void allRestartReasonsExistAtZeroBeforeAnyRestart() {
         ArbiterRig rig = new ArbiterRig(ArbiterRig.config().build());
 
-        for (String reason : List.of("crashed", "timeout", "max_requests", "reload", "boot_failed")) {
+        for (String reason : List.of("crashed", "timeout", "max_requests", "memory", "reload", "boot_failed")) {
             assertThat(rig.registry.get(MetricNames.WORKER_RESTARTS).tag("reason", reason).counter().count()).isZero();
         }
     }
