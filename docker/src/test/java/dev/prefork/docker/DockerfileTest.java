@@ -108,4 +108,16 @@ class DockerfileTest {
                 .map(ContainerPort::getContainerPort).collect(Collectors.toList());
         assertThat(manifestPorts).containsExactlyInAnyOrderElementsOf(exposed);
     }
+
+    @Test
+    void theExecTargetRunsTheServiceJarThroughTheRunnableMasterWithTheAgentBesideIt() {
+        int exec = dockerfile.stage("exec");
+        assertThat(exec).as("not the default target").isLessThan(runtime);
+        assertThat(dockerfile.last(exec, "ENTRYPOINT").orElseThrow()).contains("\"-jar\", \"/opt/prefork/prefork.jar\"");
+        assertThat(dockerfile.all(exec, "COPY")).anySatisfy(c -> assertThat(c)
+                .contains("server-master/target/prefork.jar server-master/target/prefork-agent.jar /opt/prefork/"));
+        assertThat(dockerfile.all(exec, "COPY")).anySatisfy(c -> assertThat(c).contains("${SERVICE_JAR} /app/service.jar"));
+        assertThat(dockerfile.all(exec, "ENV")).anySatisfy(e -> assertThat(e)
+                .contains("PREFORK_WORKER_COMMAND=").contains("-jar /app/service.jar"));
+    }
 }

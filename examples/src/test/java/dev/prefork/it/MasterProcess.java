@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,11 @@ final class MasterProcess implements AutoCloseable {
         return startWith(List.of(extra), List.of("-cp", JAR + ":" + testClasses(), "dev.prefork.master.Main"));
     }
 
+    /** Starts {@code dev.prefork.master.Main} on {@code classPath} (e.g. an application jar and prefork.jar). */
+    static MasterProcess startMainOn(String classPath, String... extra) throws IOException {
+        return startWith(List.of(extra), List.of("-cp", classPath, "dev.prefork.master.Main"));
+    }
+
     /** Starts a user's own main class from the example jar (embedding), e.g. {@code EmbeddedExample}. */
     static MasterProcess startClass(String mainClass, String... extra) throws IOException {
         return startWith(List.of(extra), List.of("-cp", JAR.toString(), mainClass));
@@ -94,7 +100,7 @@ final class MasterProcess implements AutoCloseable {
 
     /** Like {@link #start} with another {@code java} launcher (workers use the master's Java), e.g. Temurin 25. */
     static MasterProcess startWithJava(String java, String... extra) throws IOException {
-        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), freePort(), freePort(), java);
+        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), freePort(), freePort(), java, Map.of());
     }
 
     /**
@@ -102,20 +108,30 @@ final class MasterProcess implements AutoCloseable {
      * redeployed instance behind a load balancer); does not wait for readiness.
      */
     static MasterProcess startOn(int port, int adminPort, String... extra) throws IOException {
-        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), port, adminPort);
+        return startWith(List.of(extra), List.of("-jar", JAR.toString()), List.of(), port, adminPort, JAVA, Map.of());
     }
 
     private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper) throws IOException {
-        return startWith(extra, launch, wrapper, freePort(), freePort());
+        return startWith(extra, launch, wrapper, freePort(), freePort(), JAVA, Map.of());
+    }
+
+    /** The runnable master jar, {@code server-master/target/prefork.jar}, with the agent jar beside it. */
+    static final Path PREFORK_JAR = Path.of(System.getProperty("prefork.masterJar", "../server-master/target/prefork.jar"));
+
+    /**
+     * Exec workers, as a user runs them: {@code java -jar prefork.jar OPTIONS -- COMMAND}, with {@code env} added
+     * to the master's environment (the workers inherit it).
+     */
+    static MasterProcess startExec(Map<String, String> env, List<String> options, List<String> workerCommand)
+            throws IOException {
+        List<String> extra = new ArrayList<>(options);
+        extra.add("--");
+        extra.addAll(workerCommand);
+        return startWith(extra, List.of("-jar", PREFORK_JAR.toString()), List.of(), freePort(), freePort(), JAVA, env);
     }
 
     private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
-                                           int adminPort) throws IOException {
-        return startWith(extra, launch, wrapper, port, adminPort, JAVA);
-    }
-
-    private static MasterProcess startWith(List<String> extra, List<String> launch, List<String> wrapper, int port,
-                                           int adminPort, String java) throws IOException {
+                                           int adminPort, String java, Map<String, String> env) throws IOException {
         Path log = Files.createTempFile("prefork-it-", ".log");
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(java);
@@ -127,6 +143,7 @@ final class MasterProcess implements AutoCloseable {
         cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PREFORK_"));
+        pb.environment().putAll(env);
         return new MasterProcess(port, adminPort, log, pb.start());
     }
 

@@ -56,9 +56,12 @@ class SegmentMetricsIT {
         assertThat(sumOf(scrape, "prefork_worker_request_duration_seconds_count")).isEqualTo(sent);
         assertThat(m.metric("prefork_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(sent);
         assertThat(sumOf(scrape, "prefork_request_duration_seconds_sum")).isPositive();
-        assertThat(sumOf(scrape, "prefork_worker_heap_max_bytes")).isPositive();
-        assertThat(sumOf(scrape, "prefork_worker_heap_used_bytes")).isPositive();
+        assertThat(sumOf(scrape, "prefork_worker_jvm_heap_max_bytes")).isPositive();
+        assertThat(sumOf(scrape, "prefork_worker_jvm_heap_used_bytes")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_resident_memory_bytes")).isPositive();
+        assertThat(sumOf(scrape, "prefork_jvm_heap_used_bytes")).isEqualTo(sumOf(scrape, "prefork_worker_jvm_heap_used_bytes"));
+        assertThat(sumOf(scrape, "prefork_jvm_threads_live")).isEqualTo(sumOf(scrape, "prefork_worker_jvm_threads_live"))
+                .isGreaterThanOrEqualTo(4 * 3);
         assertThat(sumOf(scrape, "prefork_segment_rejected_total")).isZero();
         promtoolAccepts(scrape);
 

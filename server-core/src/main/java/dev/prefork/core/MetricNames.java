@@ -45,12 +45,36 @@ public final class MetricNames {
     public static final String WORKER_REQUEST_DURATION = "prefork.worker.request.duration.seconds";
     public static final String WORKER_REQUEST_TIMEOUTS = "prefork.worker.request.timeouts";
     public static final String WORKER_REQUESTS_REJECTED = "prefork.worker.requests.rejected";
-    /** Prefix of the per-worker JVM figures ({@code heap.used.bytes}, {@code gc.pause.seconds}, ...). */
-    public static final String WORKER_PREFIX = "prefork.worker.";
     /** Counter: worker segment reads refused by validation. */
     public static final String SEGMENT_REJECTED = "prefork.segment.rejected";
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
+    /**
+     * A worker's JVM, tag {@link #TAG_WORKER} (native workers: from their segment; exec workers: from their agent's
+     * JvmStats): heap used, committed and max (gauges, bytes), time in GC (counter, seconds) and GC collections
+     * (counter), both summed over collectors, live threads (gauge).
+     */
+    public static final String WORKER_JVM_HEAP_USED = "prefork.worker.jvm.heap.used";
+    public static final String WORKER_JVM_HEAP_COMMITTED = "prefork.worker.jvm.heap.committed";
+    public static final String WORKER_JVM_HEAP_MAX = "prefork.worker.jvm.heap.max";
+    public static final String WORKER_JVM_GC_PAUSE = "prefork.worker.jvm.gc.pause";
+    public static final String WORKER_JVM_GC_COLLECTIONS = "prefork.worker.jvm.gc.collections";
+    public static final String WORKER_JVM_THREADS_LIVE = "prefork.worker.jvm.threads.live";
+    /** Native workers only (segment): heap in use after the last GC, direct buffers (bytes). */
+    public static final String WORKER_JVM_HEAP_AFTER_GC = "prefork.worker.jvm.heap.after.gc";
+    public static final String WORKER_JVM_DIRECT_BUFFER = "prefork.worker.jvm.direct.buffer";
+    /** Native workers only (segment): VmRSS (bytes), CPU time (counter, seconds), uptime and loop lag (seconds). */
+    public static final String WORKER_RESIDENT_MEMORY = "prefork.worker.resident.memory";
+    public static final String WORKER_CPU = "prefork.worker.cpu";
+    public static final String WORKER_UPTIME = "prefork.worker.uptime";
+    public static final String WORKER_LOOP_LAG = "prefork.worker.loop.lag";
+    /** The same summed over all workers (the GC counters include workers that are gone). */
+    public static final String JVM_HEAP_USED = "prefork.jvm.heap.used";
+    public static final String JVM_HEAP_COMMITTED = "prefork.jvm.heap.committed";
+    public static final String JVM_HEAP_MAX = "prefork.jvm.heap.max";
+    public static final String JVM_GC_PAUSE = "prefork.jvm.gc.pause";
+    public static final String JVM_GC_COLLECTIONS = "prefork.jvm.gc.collections";
+    public static final String JVM_THREADS_LIVE = "prefork.jvm.threads.live";
 
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";

@@ -14,7 +14,7 @@ import dev.prefork.master.os.JnrPosix;
 import dev.prefork.master.os.Posix;
 import dev.prefork.master.os.SignalRelay;
 import dev.prefork.master.os.ZombieReaper;
-import dev.prefork.master.process.JvmWorkerLauncher;
+import dev.prefork.master.process.LauncherByMode;
 import dev.prefork.master.process.WorkerLauncher;
 import dev.prefork.master.supervisor.Infrastructure;
 import dev.prefork.master.supervisor.Master;
@@ -47,7 +47,7 @@ final class LinuxInfrastructure implements Infrastructure {
 
     @Override
     public WorkerLauncher launcher() {
-        return new JvmWorkerLauncher();
+        return new LauncherByMode();
     }
 
     @Override

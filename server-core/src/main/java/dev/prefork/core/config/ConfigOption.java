@@ -119,6 +119,32 @@ public enum ConfigOption {
                         };
                     }, on -> on ? "auto" : "off")
             .byDefault(true).in(ServerConfig::workerCds)),
+    WORKER_COMMAND(Setting.value("worker-command", "\"CMD ARGS\"", "exec workers: run this command as each worker (e.g. "
+                    + "\"java -Xmx512m -jar my-service.jar\"), split into words like a POSIX shell without running one; "
+                    + "the Prefork agent hands it the listening socket at fd 0. Instead of APP_CLASS; also: -- CMD ARGS... "
+                    + "at the end", (flag, values) -> {
+                        List<String> words = ShellWords.split(flag, Setting.last(values));
+                        if (words.isEmpty()) {
+                            throw new ConfigException(flag, Setting.last(values), "is empty; give the command that "
+                                    + "starts your service, e.g. " + flag + " \"java -jar my-service.jar\"");
+                        }
+                        return words;
+                    }, ShellWords::quote)
+            // Empty (the default) means native workers running APP_CLASS.
+            .byDefault(List::of, "none")
+            .in(ServerConfig::workerCommand)),
+    WORKER_FD(Setting.integer("worker-fd", "N", "exec workers: also place the first listening socket at fd N ("
+                    + ServerConfig.MIN_WORKER_FD + ".." + ServerConfig.MAX_WORKER_FD + "), for servers that take a "
+                    + "numbered fd (Micronaut)")
+            .byDefault(() -> ServerConfig.NO_WORKER_FD, "none")
+            .check((flag, fd) -> {
+                if (fd != ServerConfig.NO_WORKER_FD) {
+                    Setting.intRange(ServerConfig.MIN_WORKER_FD, ServerConfig.MAX_WORKER_FD, "give an fd from "
+                            + ServerConfig.MIN_WORKER_FD + " to " + ServerConfig.MAX_WORKER_FD
+                            + " (fd 0 always carries the socket)").check(flag, fd);
+                }
+            })
+            .in(ServerConfig::workerFd)),
     PIDFILE(Setting.path("pidfile", "PATH", "write the master pid to this file")
             .absentMeans("none").in(ServerConfig::pidfile)),
     LOG_LEVEL(Setting.plain("log-level", "LEVEL", "trace, debug, info, warn or error",

@@ -53,6 +53,10 @@ public final class ConfigResolver {
         effective.forEach((option, values) -> apply(builder, option, values));
         if (appClass != null) {
             builder.appClass(appClass);
+        } else if (effective.containsKey(ConfigOption.WORKER_COMMAND)) {
+            // A worker command replaces a default application (the example jar's); an APP_CLASS given on the
+            // command line together with it is refused by build().
+            builder.appClass(null);
         }
         return builder.build();
     }

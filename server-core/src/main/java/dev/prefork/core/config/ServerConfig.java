@@ -58,7 +58,9 @@ public record ServerConfig(
         String tlsMinVersion,
         boolean http2,
         int http2MaxConcurrentStreams,
-        int http2InitialWindowSize) {
+        int http2InitialWindowSize,
+        List<String> workerCommand,
+        int workerFd) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -76,6 +78,19 @@ public record ServerConfig(
         workerJvmOpts = List.copyOf(workerJvmOpts);
         workerSystemProperties = Map.copyOf(workerSystemProperties);
         ciphers = List.copyOf(ciphers);
+        workerCommand = List.copyOf(workerCommand);
+    }
+
+    /** Fds below this are stdin, stdout and stderr; fd 0 carries the socket anyway. */
+    public static final int MIN_WORKER_FD = 3;
+    /** Stays below the usual soft limit of open files (1024), so the fd exists in every worker. */
+    public static final int MAX_WORKER_FD = 1023;
+    /** {@link #workerFd()} when the socket is only at fd 0. */
+    public static final int NO_WORKER_FD = 0;
+
+    /** Exec workers: the workers run {@link #workerCommand()} with the Prefork agent instead of APP_CLASS. */
+    public boolean isExec() {
+        return !workerCommand.isEmpty();
     }
 
     /** The TLS versions accepted by {@code --tls-min-version}. */
@@ -355,6 +370,21 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * Exec workers: each worker runs this command (words, as {@link ProcessBuilder} takes them) with the
+         * Prefork agent; empty: native workers running {@link #appClass}.
+         */
+        public Builder workerCommand(List<String> words) {
+            set(ConfigOption.WORKER_COMMAND, List.copyOf(words));
+            return this;
+        }
+
+        /** Exec workers: also place the first listening socket at this fd; {@link #NO_WORKER_FD}: only at fd 0. */
+        public Builder workerFd(int fd) {
+            set(ConfigOption.WORKER_FD, fd);
+            return this;
+        }
+
         /** {@code --certfile}: the PEM certificate chain; null serves plain HTTP. */
         public Builder certFile(Path file) {
             set(ConfigOption.CERTFILE, file);
@@ -409,9 +439,27 @@ public record ServerConfig(
             for (ConfigOption option : ConfigOption.values()) {
                 option.setting().checkHeld(option.flag(), values.get(option));
             }
-            if (appClass == null || appClass.isBlank()) {
+            List<String> workerCommand = get(ConfigOption.WORKER_COMMAND);
+            int workerFd = get(ConfigOption.WORKER_FD);
+            boolean hasAppClass = appClass != null && !appClass.isBlank();
+            if (!workerCommand.isEmpty() && hasAppClass) {
+                throw new ConfigException("APP_CLASS", appClass, "and a worker command (--worker-command or -- CMD) "
+                        + "exclude each other; give APP_CLASS for Prefork applications or a command for exec workers");
+            }
+            if (!hasAppClass && workerCommand.isEmpty()) {
                 throw new ConfigException("APP_CLASS", appClass,
-                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp");
+                        "is missing; name the application class, e.g. dev.prefork.examples.ExampleApp, or give a "
+                                + "worker command (-- java -jar my-service.jar)");
+            }
+            Path certFile = get(ConfigOption.CERTFILE);
+            if (!workerCommand.isEmpty() && certFile != null) {
+                throw new ConfigException(ConfigOption.CERTFILE.flag(), certFile.toString(), "applies only to Prefork "
+                        + "applications; an exec worker's own server serves TLS: configure it there and drop "
+                        + ConfigOption.CERTFILE.flag());
+            }
+            if (workerFd != NO_WORKER_FD && workerCommand.isEmpty()) {
+                throw new ConfigException(ConfigOption.WORKER_FD.flag(), Integer.toString(workerFd),
+                        "applies only to exec workers; give a worker command too or drop " + ConfigOption.WORKER_FD.flag());
             }
             Objects.requireNonNull(workerSystemProperties);
             TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
@@ -426,10 +474,11 @@ public record ServerConfig(
                     get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),
                     get(ConfigOption.LIMIT_REQUEST_BODY), get(ConfigOption.THREADS), get(ConfigOption.THREAD_QUEUE),
                     get(ConfigOption.REQUEST_TIMEOUT), get(ConfigOption.CONTROL_DIR), get(ConfigOption.CONFIG),
-                    appClass.trim(), workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
+                    hasAppClass ? appClass.trim() : null, workerSystemProperties, get(ConfigOption.WORKER_CDS), get(ConfigOption.CERTFILE),
                     get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
                     get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
-                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE));
+                    get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE),
+                    workerCommand, workerFd);
         }
     }
 }

@@ -22,6 +22,7 @@ public final class ControlCodec {
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
     static final byte CERTIFICATE_SERVED = 7;
+    static final byte JVM_STATS = 8;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
 
@@ -65,6 +66,9 @@ public final class ControlCodec {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
         } else if (message instanceof ControlMessage.CertificateServed m) {
             body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
+        } else if (message instanceof ControlMessage.JvmStats m) {
+            body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
+                    .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
         } else if (message instanceof ControlMessage.Drain m) {
             body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
@@ -126,6 +130,8 @@ public final class ControlCodec {
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
             case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
+            case JVM_STATS -> new ControlMessage.JvmStats(body.getLong(), body.getLong(), body.getLong(), body.getLong(),
+                    body.getLong(), body.getInt());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             default -> null;
@@ -151,11 +157,22 @@ public final class ControlCodec {
                 .decode(slice).toString();
     }
 
-    private static String truncate(String s, int maxChars) {
+    /** At most {@code maxBytes} of UTF-8, cut at a code point (an ASCII reason keeps all 900 characters). */
+    static String truncate(String s, int maxBytes) {
         if (s == null) {
             return "";
         }
-        // Leave room for 3-byte UTF-8 characters within MAX_FRAME.
-        return s.length() <= maxChars / 3 ? s : s.substring(0, maxChars / 3);
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > maxBytes) {
+                return s.substring(0, i);
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return s;
     }
 }

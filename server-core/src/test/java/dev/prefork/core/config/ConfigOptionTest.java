@@ -25,8 +25,9 @@ class ConfigOptionTest {
     void theShownDefaultParsesToTheDefault() {
         for (ConfigOption option : ConfigOption.values()) {
             Object value = option.setting().defaultValue();
-            if (value == null || option == ConfigOption.WORKERS || option == ConfigOption.CIPHERS) {
-                continue; // absent, computed or empty (no --ciphers): the text says what that means
+            if (value == null || option == ConfigOption.WORKERS || option == ConfigOption.CIPHERS
+                    || option == ConfigOption.WORKER_COMMAND || option == ConfigOption.WORKER_FD) {
+                continue; // absent, computed or empty (no --ciphers, no worker command): the text says what that means
             }
             assertThat((Object) option.setting().parse(option.flag(), List.of(option.defaultText()))).as(option.flag())
                     .isEqualTo(value);
@@ -34,6 +35,10 @@ class ConfigOptionTest {
         assertThat(ConfigOption.WORKERS.defaultText()).isEqualTo("number of CPUs");
         assertThat(ConfigOption.CIPHERS.defaultText()).isEqualTo("the TLS provider's secure defaults");
         assertThat(ConfigOption.CIPHERS.setting().defaultValue()).isEqualTo(List.of());
+        assertThat(ConfigOption.WORKER_COMMAND.defaultText()).isEqualTo("none");
+        assertThat(ConfigOption.WORKER_COMMAND.setting().defaultValue()).isEqualTo(List.of());
+        assertThat(ConfigOption.WORKER_FD.defaultText()).isEqualTo("none");
+        assertThat(ConfigOption.WORKER_FD.setting().defaultValue()).isEqualTo(ServerConfig.NO_WORKER_FD);
         assertThat(ConfigOption.GRACEFUL_TIMEOUT.defaultText()).isEqualTo("30");
         assertThat(ConfigOption.ACCESS_LOG.defaultText()).isEqualTo("off");
     }

@@ -18,6 +18,7 @@ class ControlCodecTest {
             new ControlMessage.Heartbeat(123456789L, 3, 17, 42, 5, 9),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
+            new ControlMessage.JvmStats(123L << 20, 256L << 20, -1, 17, 345, 42),
             new ControlMessage.Drain(2500, 7500),
             new ControlMessage.Stop());
 
@@ -29,6 +30,14 @@ class ControlCodecTest {
             assertThat(d).isEqualTo(new ControlCodec.Decoded.Message(m));
             assertThat(buf.hasRemaining()).isFalse();
         }
+    }
+
+    @Test
+    void jvmStatsRoundTripsEveryField() {
+        ControlMessage.JvmStats stats = new ControlMessage.JvmStats(Long.MAX_VALUE, 1, -1, 3, 4, Integer.MAX_VALUE);
+        byte[] frame = ControlCodec.encode(stats);
+        assertThat(frame).hasSize(2 + 1 + 5 * 8 + 4);
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isEqualTo(new ControlCodec.Decoded.Message(stats));
     }
 
     @Test
@@ -102,5 +111,21 @@ class ControlCodecTest {
             ByteBuffer buf = ByteBuffer.wrap(copy, 0, Math.min(cut, copy.length)).slice();
             assertThat(ControlCodec.decode(buf)).isNotNull();
         });
+    }
+
+    @Test
+    void aLongBootFailedReasonKeepsUpTo900BytesOfUtf8() {
+        String ascii = "x".repeat(850);
+        assertThat(((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(ascii))).reason())
+                .as("ASCII: not cut at a third").isEqualTo(ascii);
+        String wide = "\u20ac".repeat(400) + "\uD83D\uDE00";
+        String decoded = ((ControlMessage.BootFailed) decodeOne(new ControlMessage.BootFailed(wide))).reason();
+        assertThat(decoded).isEqualTo("\u20ac".repeat(300));
+        assertThat(ControlCodec.truncate("ab\uD83D\uDE00", 5)).as("never half a surrogate pair").isEqualTo("ab");
+    }
+
+    private static ControlMessage decodeOne(ControlMessage message) {
+        ControlCodec.Decoded decoded = ControlCodec.decode(java.nio.ByteBuffer.wrap(ControlCodec.encode(message)));
+        return ((ControlCodec.Decoded.Message) decoded).message();
     }
 }

@@ -1,7 +1,9 @@
 package dev.prefork.master.cli;
 
 import dev.prefork.core.config.ConfigOption;
+import dev.prefork.core.config.ShellWords;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ final class CommandLineOptions {
     static final String APP_CLASS = "APP_CLASS";
     /** An action, not a setting: no env variable or config-file key (like --help). */
     static final String PREPARE_WORKER_CDS = "--prepare-worker-cds";
+    /** Everything after it is the worker command (exec workers), taken word for word as a shell would pass it. */
+    static final String END_OF_OPTIONS = "--";
 
     private final CommandSpec spec;
 
@@ -31,9 +35,11 @@ final class CommandLineOptions {
         spec.usageMessage()
                 .sortOptions(false)
                 .abbreviateSynopsis(true)
-                .description("Runs APP_CLASS in a pool of worker JVMs behind shared listening sockets. Every option "
-                        + "is also read from the environment (PREFORK_<NAME>) and from --config FILE; precedence: "
-                        + "flag > env > file > default.");
+                .description("Runs APP_CLASS in a pool of worker JVMs behind shared listening sockets, or, with "
+                        + "'-- CMD ARGS...' at the end (or --worker-command), runs your own service's command as each "
+                        + "worker (exec workers: java -jar prefork.jar [OPTIONS] -- java -jar my-service.jar). Every "
+                        + "option is also read from the environment (PREFORK_<NAME>) and from --config FILE; "
+                        + "precedence: flag > env > file > default.");
         for (ConfigOption option : ConfigOption.values()) {
             spec.addOption(optionSpec(option));
         }
@@ -69,7 +75,9 @@ final class CommandLineOptions {
 
     /** @throws CommandLine.ParameterException for unknown options, missing values, extra arguments */
     ParsedCommandLine parse(String[] args) {
-        ParseResult result = new CommandLine(spec).parseArgs(args);
+        int end = Arrays.asList(args).indexOf(END_OF_OPTIONS);
+        String[] options = end < 0 ? args : Arrays.copyOfRange(args, 0, end);
+        ParseResult result = new CommandLine(spec).parseArgs(options);
         Map<ConfigOption, List<String>> flags = new EnumMap<>(ConfigOption.class);
         for (ConfigOption option : ConfigOption.values()) {
             if (!result.hasMatchedOption(option.flag())) {
@@ -83,6 +91,19 @@ final class CommandLineOptions {
             } else {
                 flags.put(option, List.of(String.valueOf(value)));
             }
+        }
+        if (end >= 0) {
+            List<String> command = Arrays.asList(args).subList(end + 1, args.length);
+            if (command.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(spec), "the worker command after '--' is "
+                        + "empty; give the command that starts your service, e.g. -- java -jar my-service.jar");
+            }
+            if (flags.containsKey(ConfigOption.WORKER_COMMAND)) {
+                throw new CommandLine.ParameterException(new CommandLine(spec), "a worker command is given twice "
+                        + "(--worker-command and after '--'); give it once");
+            }
+            // Quoted back into one value, so that HUP re-resolves it like any other flag.
+            flags.put(ConfigOption.WORKER_COMMAND, List.of(ShellWords.quote(command)));
         }
         String appClass = result.matchedPositionalValue(0, (String) null);
         return new ParsedCommandLine(flags, appClass, result.isUsageHelpRequested(), result.isVersionHelpRequested(),

@@ -6,6 +6,7 @@ import dev.prefork.core.config.ConfigResolver;
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.master.cds.WorkerCdsPreparation;
+import dev.prefork.master.process.ExecWorkerLauncher;
 import dev.prefork.master.process.JvmWorkerLauncher;
 import dev.prefork.master.process.WorkerSettingsFactory;
 import java.io.InputStream;
@@ -97,6 +98,9 @@ public final class MasterCli {
         ServerConfig config;
         try {
             config = resolver.resolve(env.get());
+            if (config.isExec()) {
+                ExecWorkerLauncher.checkUsable(config);
+            }
         } catch (ConfigException e) {
             err.println("prefork: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -110,6 +114,11 @@ public final class MasterCli {
 
     /** The training worker's settings: CdsTraining runs its own stand-in master, so no real socket is named. */
     private static int prepareWorkerCds(ServerConfig config) {
+        if (config.isExec()) {
+            System.err.println("prefork: --prepare-worker-cds: exec workers start without a Prefork CDS archive "
+                    + "(their command is yours: add -XX:SharedArchiveFile to it if you want one); nothing to prepare");
+            return ExitCodes.RUNTIME_FAILURE;
+        }
         WorkerSettings training = new WorkerSettingsFactory("cds-training", 1, ProcessHandle.current().pid(),
                 new java.util.Random()).settings(1, config, null);
         return WorkerCdsPreparation.await(new JvmWorkerLauncher().prepareCds(training, config), config);

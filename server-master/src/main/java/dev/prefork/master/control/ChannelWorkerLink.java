@@ -12,10 +12,17 @@ final class ChannelWorkerLink implements WorkerLink {
 
     private final Channel channel;
     private final int workerId;
+    private final long peerPid;
 
-    ChannelWorkerLink(Channel channel, int workerId) {
+    ChannelWorkerLink(Channel channel, int workerId, long peerPid) {
         this.channel = channel;
         this.workerId = workerId;
+        this.peerPid = peerPid;
+    }
+
+    @Override
+    public long peerPid() {
+        return peerPid;
     }
 
     @Override

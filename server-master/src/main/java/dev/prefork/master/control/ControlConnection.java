@@ -145,7 +145,7 @@ final class ControlConnection extends ChannelInboundHandlerAdapter {
     private void onSocketsReceived(ChannelHandlerContext ctx) {
         deadline.cancel(false);
         state = State.CONNECTED;
-        events.connected(workerId, new ChannelWorkerLink(ctx.channel(), workerId));
+        events.connected(workerId, new ChannelWorkerLink(ctx.channel(), workerId, peerPid));
     }
 
     @Override

@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 import java.util.function.IntFunction;
 
 /**
- * Who may have the listening sockets: a spawned worker, once, from its own pid and the master's uid, with its
- * secret. Written by the supervision thread, read on the control event loop.
+ * Who may have the listening sockets: a spawned worker, once, from its own pid (for an exec worker: its pid or
+ * a descendant's, as a launcher script may start the JVM as its child) and the master's uid, with its secret.
+ * Written by the supervision thread, read on the control event loop.
  */
 public final class WorkerAdmissions implements WorkerDirectory {
     public static final String UNKNOWN_WORKER = "unknown_worker";
@@ -22,19 +25,33 @@ public final class WorkerAdmissions implements WorkerDirectory {
     private final int masterUid;
     private final IntFunction<int[]> fdsForSlot;
     private final Map<Integer, Expected> expected = new ConcurrentHashMap<>();
+    private final BiPredicate<Long, Long> isDescendant;
 
     /**
      * @param masterUid  the uid a worker must run as
      * @param fdsForSlot the listening fds handed to a worker in a given slot
      */
     public WorkerAdmissions(int masterUid, IntFunction<int[]> fdsForSlot) {
+        this(masterUid, fdsForSlot, WorkerAdmissions::isDescendant);
+    }
+
+    /** @param isDescendant (pid, ancestor) -&gt; whether pid is a descendant of ancestor now */
+    WorkerAdmissions(int masterUid, IntFunction<int[]> fdsForSlot, BiPredicate<Long, Long> isDescendant) {
         this.masterUid = masterUid;
         this.fdsForSlot = fdsForSlot;
+        this.isDescendant = isDescendant;
     }
 
     /** Expects worker {@code workerId}; call after spawning and before the secret goes to the worker's stdin. */
     public void expect(int workerId, long pid, int slot, String secret) {
-        expected.put(workerId, new Expected(pid, slot, secret.getBytes(StandardCharsets.US_ASCII)));
+        expect(workerId, pid, slot, secret, false);
+    }
+
+    /**
+     * @param descendantsToo an exec worker: a descendant of {@code pid} may speak for it (one admission still)
+     */
+    public void expect(int workerId, long pid, int slot, String secret, boolean descendantsToo) {
+        expected.put(workerId, new Expected(pid, slot, secret.getBytes(StandardCharsets.US_ASCII), descendantsToo));
     }
 
     /** The worker exited: its id is no longer admissible. */
@@ -50,8 +67,9 @@ public final class WorkerAdmissions implements WorkerDirectory {
         }
         // Identity before state: an impersonator is reported as such (wrong pid, uid or secret), and "replay" is
         // left for the worker's own credentials presented again.
-        if (peerPid != e.pid) {
-            return new Admission.Rejected(WRONG_PID, "worker " + workerId + " is pid " + e.pid + ", peer is pid " + peerPid);
+        if (peerPid != e.pid && !(e.descendantsToo && isDescendant.test((long) peerPid, e.pid))) {
+            return new Admission.Rejected(WRONG_PID, "worker " + workerId + " is pid " + e.pid
+                    + (e.descendantsToo ? " (or a descendant of it)" : "") + ", peer is pid " + peerPid);
         }
         if (peerUid != masterUid) {
             return new Admission.Rejected(WRONG_UID, "peer uid " + peerUid + " is not the master's uid " + masterUid);
@@ -72,16 +90,31 @@ public final class WorkerAdmissions implements WorkerDirectory {
         }
     }
 
+    /** Walks the parent chain of {@code pid} (from /proc, through the JDK) looking for {@code ancestor}. */
+    static boolean isDescendant(long pid, long ancestor) {
+        Optional<ProcessHandle> current = ProcessHandle.of(pid);
+        // Bounded: a parent chain is short, and a pid reused mid-walk must not loop us.
+        for (int depth = 0; depth < 64 && current.isPresent(); depth++) {
+            current = current.get().parent();
+            if (current.isPresent() && current.get().pid() == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final class Expected {
         final long pid;
         final int slot;
         final byte[] secret;
+        final boolean descendantsToo;
         final AtomicBoolean admitted = new AtomicBoolean();
 
-        Expected(long pid, int slot, byte[] secret) {
+        Expected(long pid, int slot, byte[] secret, boolean descendantsToo) {
             this.pid = pid;
             this.slot = slot;
             this.secret = secret;
+            this.descendantsToo = descendantsToo;
         }
     }
 }

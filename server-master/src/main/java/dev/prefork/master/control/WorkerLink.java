@@ -8,4 +8,9 @@ public interface WorkerLink {
     void send(ControlMessage.FromMaster message);
 
     void close();
+
+    /** SO_PEERCRED pid of the connected worker JVM (for an exec worker maybe a descendant of the spawned pid); -1 unknown. */
+    default long peerPid() {
+        return -1;
+    }
 }

@@ -14,11 +14,19 @@ final class JdkWorkerProcess implements WorkerProcess {
     private final Process process;
     private final int workerId;
     private final CompletableFuture<Integer> exit;
+    private final boolean agentMayBeDescendant;
 
-    JdkWorkerProcess(Process process, int workerId) {
+    /** @param agentMayBeDescendant an exec worker: its JVM may be a child of a launcher script */
+    JdkWorkerProcess(Process process, int workerId, boolean agentMayBeDescendant) {
         this.process = process;
         this.workerId = workerId;
+        this.agentMayBeDescendant = agentMayBeDescendant;
         this.exit = process.onExit().thenApply(Process::exitValue);
+    }
+
+    @Override
+    public boolean agentMayBeDescendant() {
+        return agentMayBeDescendant;
     }
 
     @Override

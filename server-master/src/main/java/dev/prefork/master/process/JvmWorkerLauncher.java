@@ -63,7 +63,7 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         if (cds != null) {
             cds.launched(pid, cdsOptions);
         }
-        return new JdkWorkerProcess(process, settings.workerId());
+        return new JdkWorkerProcess(process, settings.workerId(), false);
     }
 
     /**

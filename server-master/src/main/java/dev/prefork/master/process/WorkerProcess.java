@@ -7,6 +7,14 @@ public interface WorkerProcess {
 
     long pid();
 
+    /**
+     * True for an exec worker: the JVM that connects to the control socket may be a descendant of {@link #pid()}
+     * (a launcher script that starts java without exec), so admission accepts such a peer too.
+     */
+    default boolean agentMayBeDescendant() {
+        return false;
+    }
+
     boolean isAlive();
 
     /**

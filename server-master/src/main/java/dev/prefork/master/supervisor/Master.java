@@ -90,7 +90,8 @@ public final class Master {
             }
             Infrastructure.Listeners listeners = infra.bindListeners(config);
             opened.push(new Opened("listeners", listeners));
-            LOG.info("master pid {}: {} workers of {}", pid, config.workers(), config.appClass());
+            LOG.info("master pid {}: {} workers of {}", pid, config.workers(),
+                    config.isExec() ? "exec command " + config.workerCommand() : config.appClass());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MasterMetrics metrics = new MasterMetrics(registry);
             registry.getPrometheusRegistry().register(metrics.durationHistograms());

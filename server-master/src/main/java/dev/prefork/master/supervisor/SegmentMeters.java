@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,15 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The workers' figures, read from their segments at scrape time: a pool-wide meter (summed over live workers plus
+ * The workers' figures, read from their segments at scrape time (exec workers: from their reports, see
+ * {@link WorkerHandle#figures()}): a pool-wide meter (summed over live workers plus
  * the final figures of the workers that are gone, so a counter never goes down) and a per-worker meter with the
  * {@code worker} tag, for each {@link SegmentField} that has a {@link Exposure}.
  */
 final class SegmentMeters {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentMeters.class);
 
-    /** How a segment field is exposed; {@code pool} null = per worker only. */
-    record Exposure(String pool, String perWorker, Tags tags, double scale, String description) {
+    /**
+     * How a segment field is exposed; {@code pool} null = per worker only; {@code unit} a Micrometer base unit
+     * (Prometheus appends it to the name) or null when the name carries it.
+     */
+    record Exposure(String pool, String perWorker, Tags tags, double scale, String unit, String description) {
+        Exposure(String pool, String perWorker, Tags tags, double scale, String description) {
+            this(pool, perWorker, tags, scale, null, description);
+        }
     }
 
     static final Map<SegmentField, Exposure> EXPOSED = exposures();
@@ -51,10 +59,10 @@ final class SegmentMeters {
                 return;
             }
             if (field.kind() == SegmentField.Kind.COUNTER) {
-                FunctionCounter.builder(e.pool(), this, m -> m.poolCounter(field)).tags(e.tags())
+                FunctionCounter.builder(e.pool(), this, m -> m.poolCounter(field)).tags(e.tags()).baseUnit(e.unit())
                         .description(e.description() + ", all workers").register(registry);
             } else {
-                Gauge.builder(e.pool(), this, m -> m.liveSum(field)).tags(e.tags())
+                Gauge.builder(e.pool(), this, m -> m.liveSum(field)).tags(e.tags()).baseUnit(e.unit())
                         .description(e.description() + ", all live workers").register(registry);
             }
         });
@@ -68,10 +76,10 @@ final class SegmentMeters {
             Tags tags = e.tags().and(worker);
             if (field.kind() == SegmentField.Kind.COUNTER) {
                 meters.add(FunctionCounter.builder(e.perWorker(), h, w -> value(w, field, e)).tags(tags)
-                        .description(e.description() + ", by worker").register(registry));
+                        .baseUnit(e.unit()).description(e.description() + ", by worker").register(registry));
             } else {
                 meters.add(Gauge.builder(e.perWorker(), h, w -> value(w, field, e)).tags(tags)
-                        .description(e.description() + ", by worker").register(registry));
+                        .baseUnit(e.unit()).description(e.description() + ", by worker").register(registry));
             }
         });
         live.put(h.id(), h);
@@ -165,23 +173,32 @@ final class SegmentMeters {
         m.put(SegmentField.THREADS_FULL, new Exposure(MetricNames.REQUESTS_REJECTED, MetricNames.WORKER_REQUESTS_REJECTED,
                 Tags.of(MetricNames.TAG_REASON, MetricNames.REASON_THREADS_FULL), 1,
                 "requests refused 503 at once; threads_full: every --threads handler thread busy and --thread-queue full"));
-        jvm(m, SegmentField.HEAP_USED_BYTES, "heap.used.bytes", 1, "JVM heap in use");
-        jvm(m, SegmentField.HEAP_COMMITTED_BYTES, "heap.committed.bytes", 1, "JVM heap committed");
-        jvm(m, SegmentField.HEAP_MAX_BYTES, "heap.max.bytes", 1, "JVM heap limit (-Xmx)");
-        jvm(m, SegmentField.HEAP_AFTER_GC_BYTES, "heap.after.gc.bytes", 1, "JVM heap in use after the last GC");
-        jvm(m, SegmentField.GC_COLLECTIONS, "gc.collections", 1, "JVM garbage collections");
-        jvm(m, SegmentField.GC_PAUSE_MILLIS, "gc.pause.seconds", 1e-3, "JVM time in garbage collection");
-        jvm(m, SegmentField.LIVE_THREADS, "threads", 1, "JVM live threads");
-        jvm(m, SegmentField.DIRECT_BUFFER_BYTES, "direct.buffer.bytes", 1, "JVM direct buffer memory");
-        jvm(m, SegmentField.CPU_NANOS, "cpu.seconds", 1e-9, "worker process CPU time");
-        jvm(m, SegmentField.UPTIME_MILLIS, "uptime.seconds", 1e-3, "worker JVM uptime");
-        jvm(m, SegmentField.LOOP_LAG_MILLIS, "loop.lag.seconds", 1e-3, "slowest event loop's lag");
-        jvm(m, SegmentField.RSS_BYTES, "resident.memory.bytes", 1, "worker process resident set size (VmRSS)");
+        String bytes = BaseUnits.BYTES;
+        String seconds = "seconds";
+        m.put(SegmentField.HEAP_USED_BYTES, new Exposure(MetricNames.JVM_HEAP_USED, MetricNames.WORKER_JVM_HEAP_USED,
+                none, 1, bytes, "JVM heap in use"));
+        m.put(SegmentField.HEAP_COMMITTED_BYTES, new Exposure(MetricNames.JVM_HEAP_COMMITTED,
+                MetricNames.WORKER_JVM_HEAP_COMMITTED, none, 1, bytes, "JVM heap committed"));
+        m.put(SegmentField.HEAP_MAX_BYTES, new Exposure(MetricNames.JVM_HEAP_MAX, MetricNames.WORKER_JVM_HEAP_MAX, none,
+                1, bytes, "JVM heap limit (-Xmx)"));
+        m.put(SegmentField.GC_COLLECTIONS, new Exposure(MetricNames.JVM_GC_COLLECTIONS,
+                MetricNames.WORKER_JVM_GC_COLLECTIONS, none, 1, null, "JVM garbage collections, all collectors"));
+        m.put(SegmentField.GC_PAUSE_MILLIS, new Exposure(MetricNames.JVM_GC_PAUSE, MetricNames.WORKER_JVM_GC_PAUSE, none,
+                1e-3, seconds, "JVM time in garbage collection, all collectors"));
+        m.put(SegmentField.LIVE_THREADS, new Exposure(MetricNames.JVM_THREADS_LIVE, MetricNames.WORKER_JVM_THREADS_LIVE,
+                none, 1, null, "JVM live threads"));
+        m.put(SegmentField.HEAP_AFTER_GC_BYTES, new Exposure(null, MetricNames.WORKER_JVM_HEAP_AFTER_GC, none, 1, bytes,
+                "JVM heap in use after the last GC (-1 before the first)"));
+        m.put(SegmentField.DIRECT_BUFFER_BYTES, new Exposure(null, MetricNames.WORKER_JVM_DIRECT_BUFFER, none, 1, bytes,
+                "JVM direct buffer memory"));
+        m.put(SegmentField.CPU_NANOS, new Exposure(null, MetricNames.WORKER_CPU, none, 1e-9, seconds,
+                "worker process CPU time"));
+        m.put(SegmentField.UPTIME_MILLIS, new Exposure(null, MetricNames.WORKER_UPTIME, none, 1e-3, seconds,
+                "worker JVM uptime"));
+        m.put(SegmentField.LOOP_LAG_MILLIS, new Exposure(null, MetricNames.WORKER_LOOP_LAG, none, 1e-3, seconds,
+                "slowest event loop's lag"));
+        m.put(SegmentField.RSS_BYTES, new Exposure(null, MetricNames.WORKER_RESIDENT_MEMORY, none, 1, bytes,
+                "worker process resident set size (VmRSS)"));
         return m;
-    }
-
-    private static void jvm(Map<SegmentField, Exposure> m, SegmentField field, String name, double scale,
-                            String description) {
-        m.put(field, new Exposure(null, MetricNames.WORKER_PREFIX + name, Tags.empty(), scale, description));
     }
 }

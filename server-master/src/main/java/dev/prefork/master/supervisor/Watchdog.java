@@ -1,5 +1,6 @@
 package dev.prefork.master.supervisor;
 
+import dev.prefork.core.InheritedSocket;
 import dev.prefork.core.MetricNames;
 import dev.prefork.core.config.ServerConfig;
 import java.time.Duration;
@@ -46,8 +47,10 @@ final class Watchdog {
 
     private void checkBoot(WorkerHandle h, long now, ServerConfig config) {
         if (now - h.spawnedAt() > config.bootTimeout().toNanos()) {
+            // An exec worker that never takes the socket looks like a slow one; say both remedies.
             bootFailure.bootFailed(h, "not ready within the boot timeout of " + Durations.text(config.bootTimeout())
-                    + "; raise --boot-timeout if the application needs longer");
+                    + "; raise --boot-timeout if the application needs longer"
+                    + (config.isExec() ? "; if it does not serve Prefork's socket: " + InheritedSocket.REMEDY : ""));
         }
     }
 

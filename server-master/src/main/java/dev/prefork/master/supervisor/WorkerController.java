@@ -77,7 +77,7 @@ final class WorkerController {
         }
         pool.add(handle);
         // Admission first: the worker cannot say Hello before it has read its secret.
-        admissions.expect(id, process.pid(), slot, secret);
+        admissions.expect(id, process.pid(), slot, secret, process.agentMayBeDescendant());
         process.onExit().whenComplete((code, error) ->
                 events.add(new MasterEvent.WorkerExited(id, code == null ? -1 : code)));
         process.sendSecret(secret);
@@ -136,17 +136,31 @@ final class WorkerController {
         return hooks;
     }
 
-    /** SIGKILL, once. */
+    /** SIGKILL, once; also to an exec worker's JVM when a launcher script started it as its child. */
     void kill(WorkerHandle h) {
         if (!h.isKillSent()) {
             h.killSent();
             signal(h, Posix.SIGKILL);
+            // The handle checks the process's start time: never a reused pid.
+            h.childJvm().ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 
-    /** SIGQUIT: the worker JVM prints a thread dump to its stdout, which the master logs under the worker's id. */
+    /**
+     * SIGQUIT: the worker JVM prints a thread dump to its stdout, which the master logs under the worker's id.
+     * For an exec worker started by a launcher script it goes to the JVM, not to the script (which it would kill).
+     */
     void threadDump(WorkerHandle h) {
-        signal(h, Posix.SIGQUIT);
+        ProcessHandle jvm = h.childJvm().orElse(null);
+        if (jvm == null) {
+            signal(h, Posix.SIGQUIT);
+        } else if (jvm.isAlive()) {
+            try {
+                posix.kill(jvm.pid(), Posix.SIGQUIT);
+            } catch (OsException e) {
+                LOG.warn("{}: {}", h, e.getMessage());
+            }
+        }
     }
 
     /** The process exited: forget its admission and its pid (keeping it in the recent set for the reaper). */

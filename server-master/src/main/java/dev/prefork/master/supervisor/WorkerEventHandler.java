@@ -61,6 +61,8 @@ final class WorkerEventHandler {
         }
         if (message instanceof ControlMessage.Heartbeat beat) {
             h.heartbeat(beat, now);
+        } else if (message instanceof ControlMessage.JvmStats stats) {
+            h.jvmStats(stats);
         } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED) {
             h.ready(now);
             everReady = true;

@@ -2,10 +2,12 @@ package dev.prefork.master.supervisor;
 
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentLayout;
 import dev.prefork.core.segment.SegmentReader;
 import dev.prefork.core.segment.SegmentSnapshot;
 import dev.prefork.master.control.WorkerLink;
 import dev.prefork.master.process.WorkerProcess;
+import java.util.Optional;
 
 /**
  * The master's view of one worker. Owned by the supervision thread; only the counters are read elsewhere
@@ -27,6 +29,9 @@ final class WorkerHandle {
 
     private WorkerState state = WorkerState.SPAWNED;
     private WorkerLink link;
+    /** An exec worker's JVM when it is a descendant of the spawned process (a launcher script), else empty. */
+    private Optional<ProcessHandle> childJvm = Optional.empty();
+    private volatile ControlMessage.JvmStats jvmStats;
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
@@ -36,6 +41,9 @@ final class WorkerHandle {
     private SegmentSnapshot figures;
     private long figuresReadAt;
     private String rejection;
+    /** Figures from control messages, for a worker without an attached segment (exec workers). */
+    private final java.util.concurrent.atomic.AtomicLongArray reported =
+            new java.util.concurrent.atomic.AtomicLongArray(SegmentField.values().length);
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
     private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
@@ -68,6 +76,30 @@ final class WorkerHandle {
 
     void connected(WorkerLink link) {
         this.link = link;
+        long peer = link.peerPid();
+        if (peer > 0 && peer != pid()) {
+            childJvm = ProcessHandle.of(peer);
+        }
+    }
+
+    void jvmStats(ControlMessage.JvmStats stats) {
+        this.jvmStats = stats;
+        report(SegmentField.HEAP_USED_BYTES, stats.heapUsedBytes());
+        report(SegmentField.HEAP_COMMITTED_BYTES, stats.heapCommittedBytes());
+        report(SegmentField.HEAP_MAX_BYTES, stats.heapMaxBytes());
+        report(SegmentField.HEAP_AFTER_GC_BYTES, -1);
+        report(SegmentField.GC_COLLECTIONS, stats.gcCount());
+        report(SegmentField.GC_PAUSE_MILLIS, stats.gcPauseMillis());
+        report(SegmentField.LIVE_THREADS, stats.liveThreads());
+    }
+
+    /** The latest JVM figures an exec worker's agent sent, or null before the first (and for native workers). */
+    ControlMessage.JvmStats jvmStats() {
+        return jvmStats;
+    }
+
+    Optional<ProcessHandle> childJvm() {
+        return childJvm;
     }
 
     void disconnected() {
@@ -80,10 +112,24 @@ final class WorkerHandle {
         lastHeartbeatAt = now;
     }
 
-    /** Liveness only: the counters come from the segment. */
+    /**
+     * Liveness and loop lag; the counters stand in for a segment only for a worker that has none attached (exec
+     * workers, whose agent reports them here).
+     */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
+        report(SegmentField.REQUESTS, beat.requestsTotal());
+        report(SegmentField.REQUESTS_IN_FLIGHT, beat.requestsInFlight());
+        report(SegmentField.CONNECTIONS_OPEN, beat.connectionsOpen());
+        report(SegmentField.REQUEST_TIMEOUTS, beat.requestTimeoutsTotal());
+        report(SegmentField.THREADS_FULL, beat.threadsFullTotal());
+        report(SegmentField.LOOP_LAG_MILLIS, beat.maxLoopLagMillis());
+    }
+
+    /** What an exec worker's agent reports, kept like segment figures (see {@link #heartbeat}). */
+    private void report(SegmentField field, long value) {
+        reported.set(field.ordinal(), value);
     }
 
     void segment(SegmentReader reader) {
@@ -98,7 +144,7 @@ final class WorkerHandle {
     synchronized SegmentSnapshot figures() {
         SegmentReader reader = segment;
         if (reader == null) {
-            return SegmentSnapshot.empty(id);
+            return reportedFigures();
         }
         long t = System.nanoTime();
         if (figures == null || t - figuresReadAt > READ_EVERY_NANOS) {
@@ -107,7 +153,17 @@ final class WorkerHandle {
             rejection = r instanceof SegmentReader.Rejected rejected ? rejected.reason() : null;
             figures = reader.last();
         }
-        return figures;
+        // Never attached (an exec worker, or a native one still booting): what it reported in messages.
+        return figures.pid() == 0 ? reportedFigures() : figures;
+    }
+
+    /** The reported figures as a snapshot, for a worker that never attached a segment (exec workers). */
+    private SegmentSnapshot reportedFigures() {
+        long[] values = new long[reported.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = reported.get(i);
+        }
+        return new SegmentSnapshot(id, 0, values, new long[SegmentLayout.BUCKET_COUNT], java.util.List.of());
     }
 
     /** Why the last read refused the segment, or null; cleared by reading it. */
@@ -121,7 +177,7 @@ final class WorkerHandle {
     synchronized SegmentSnapshot retireSegment() {
         SegmentReader reader = segment;
         if (reader == null) {
-            return SegmentSnapshot.empty(id);
+            return reportedFigures();
         }
         figuresReadAt = Long.MIN_VALUE / 2;
         figures = null;

@@ -78,4 +78,33 @@ class WorkerAdmissionsTest {
 
         assertThat(rejection(admissions.admit(7, SECRET, 5555, UID))).isEqualTo("unknown_worker");
     }
+
+    @Test
+    void anExecWorkersDescendantIsAdmittedOnceAndOnlyForThatWorker() {
+        WorkerAdmissions exec = new WorkerAdmissions(UID, slot -> new int[] {30}, (pid, ancestor) -> pid == 6001 && ancestor == 6000);
+        exec.expect(1, 6000, 0, SECRET, true);
+        exec.expect(2, 7000, 0, SECRET, false);
+
+        assertThat(rejection(exec.admit(1, SECRET, 6002, UID))).as("not a descendant").isEqualTo("wrong_pid");
+        assertThat(rejection(exec.admit(2, SECRET, 6001, UID))).as("native worker: its own pid only").isEqualTo("wrong_pid");
+        assertThat(rejection(exec.admit(1, SECRET, 6001, 0))).as("uid still checked").isEqualTo("wrong_uid");
+        assertThat(rejection(exec.admit(1, "cd".repeat(32), 6001, UID))).as("secret still checked").isEqualTo("bad_secret");
+        assertThat(exec.admit(1, SECRET, 6001, UID)).isInstanceOf(Admission.Accepted.class);
+        assertThat(rejection(exec.admit(1, SECRET, 6000, UID))).as("once").isEqualTo("replay");
+    }
+
+    @Test
+    void descendantsAreFoundThroughTheRealProcessTree() throws Exception {
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 30; true").start();
+        try {
+            long sleepPid = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> shell.children().findFirst().map(ProcessHandle::pid).orElse(-1L), pid -> pid > 0);
+            assertThat(WorkerAdmissions.isDescendant(sleepPid, shell.pid())).isTrue();
+            assertThat(WorkerAdmissions.isDescendant(sleepPid, ProcessHandle.current().pid())).as("grandchild").isTrue();
+            assertThat(WorkerAdmissions.isDescendant(shell.pid(), sleepPid)).isFalse();
+        } finally {
+            shell.descendants().forEach(ProcessHandle::destroyForcibly);
+            shell.destroyForcibly();
+        }
+    }
 }

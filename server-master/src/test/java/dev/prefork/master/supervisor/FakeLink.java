@@ -9,6 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeLink implements WorkerLink {
     final List<ControlMessage> sent = new CopyOnWriteArrayList<>();
     volatile boolean closed;
+    /** The peer's pid as SO_PEERCRED would give it; -1: unknown (the spawned process itself). */
+    volatile long peerPid = -1;
+
+    @Override
+    public long peerPid() {
+        return peerPid;
+    }
 
     @Override
     public void send(ControlMessage.FromMaster message) {

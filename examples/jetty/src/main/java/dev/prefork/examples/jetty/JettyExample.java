@@ -3,6 +3,8 @@ package dev.prefork.examples.jetty;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>SIGTERM stops it gracefully: {@link Server#setStopAtShutdown(boolean)} runs Jetty's stop from the JVM's
  * shutdown hook, and the {@link GracefulHandler} lets requests in flight finish within the stop timeout
- * ({@code --stop-timeout} seconds, env {@code STOP_TIMEOUT}, default 30).
+ * ({@code --stop-timeout} seconds, env {@code STOP_TIMEOUT}, default 30). Optional, under Prefork:
+ * {@link PreforkDrain} ends keep-alive connections after their next response once a drain starts.
  */
 public final class JettyExample {
     private static final Logger log = LoggerFactory.getLogger(JettyExample.class);
@@ -39,6 +42,8 @@ public final class JettyExample {
             connector.setPort(options.port());
         }
         server.addConnector(connector);
+        HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+        PreforkDrain.onDrain(() -> http.setPersistentConnectionsEnabled(false));
         server.setHandler(new GracefulHandler(new ExampleHandler()));
         server.setStopTimeout(options.stopTimeoutMillis());
         server.setStopAtShutdown(true);

@@ -1,0 +1,27 @@
+package dev.prefork.agent;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/** Test double of the agent's bridge (same name and methods the glue looks up in the system class loader). */
+public final class GlueBridge {
+    static volatile int serverStarts;
+    public static final List<Runnable> DRAIN_ACTIONS = new CopyOnWriteArrayList<>();
+
+    private GlueBridge() {
+    }
+
+    public static IntConsumer requestCounter() {
+        return delta -> { };
+    }
+
+    public static Runnable serverStartedCallback() {
+        return () -> serverStarts++;
+    }
+
+    public static Consumer<Runnable> drainActions() {
+        return DRAIN_ACTIONS::add;
+    }
+}
