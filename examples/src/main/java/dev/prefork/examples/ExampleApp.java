@@ -1,5 +1,6 @@
 package dev.prefork.examples;
 
+import dev.prefork.worker.AppCounter;
 import dev.prefork.worker.Application;
 import dev.prefork.worker.WorkerContext;
 import dev.prefork.worker.HttpHandler;
@@ -39,10 +40,13 @@ public final class ExampleApp implements Application {
             CompletableFuture.completedFuture(withPid(HttpResponse.text(404, "404 Not Found\n")));
     /** {@code /block} on the handler threads, or null without {@code --threads}. */
     private HttpHandler blocking;
+    /** {@code GET /count}: a named counter in the worker's segment, summed by the master. */
+    private AppCounter counted;
 
     @Override
     public void init(WorkerContext context) {
         blocking = context.hasHandlerThreads() ? context.blocking(this::block) : null;
+        counted = context.counter("example_counted");
     }
 
     @Override
@@ -56,6 +60,12 @@ public final class ExampleApp implements Application {
         switch (request.path()) {
             case "/":
                 return get ? hello : notFound;
+            case "/count":
+                if (!get) {
+                    return notFound;
+                }
+                counted.increment();
+                return hello;
             case "/sleep":
                 return get ? sleep(request) : notFound;
             case "/burn":

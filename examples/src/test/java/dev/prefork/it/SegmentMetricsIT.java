@@ -39,22 +39,27 @@ class SegmentMetricsIT {
         masters.add(m);
         m.awaitReady(4);
         Path segmentDir = MasterProcess.controlSocketUnder(controlDir).getParent();
-        long sent = load(m.port, 4, 250);
+        long sent = load(m.port, 4, 250, "/");
+        long counted = load(m.port, 4, 25, "/count");
 
         // The worker counts a request before it writes the response: no heartbeat to wait for.
         await("segments show every request").atMost(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(20))
-                .until(() -> m.metric("prefork_requests_total") == sent);
+                .until(() -> m.metric("prefork_requests_total") == sent + counted);
         String scrape = m.metrics();
-        assertThat(sumOf(scrape, "prefork_worker_requests_total")).isEqualTo(sent);
-        assertThat(sumOf(scrape, "prefork_responses_total")).isEqualTo(sent);
-        assertThat(sumOf(scrape, "prefork_worker_responses_total")).isEqualTo(sent);
+        long all = sent + counted;
+        assertThat(sumOf(scrape, "prefork_worker_requests_total")).isEqualTo(all);
+        assertThat(sumOf(scrape, "prefork_responses_total")).isEqualTo(all);
+        assertThat(sumOf(scrape, "prefork_worker_responses_total")).isEqualTo(all);
+        // The application's own counter (WorkerContext.counter), summed over the workers by the master.
+        assertThat(m.metric("prefork_app_example_counted_total")).isEqualTo(counted);
+        assertThat(sumOf(scrape, "prefork_worker_app_example_counted_total")).isEqualTo(counted);
         assertThat(sumOf(scrape, "prefork_sent_bytes_total")).isEqualTo(sumOf(scrape, "prefork_worker_sent_bytes_total"))
                 .isGreaterThan(sent * 20);
         assertThat(sumOf(scrape, "prefork_received_bytes_total"))
                 .isEqualTo(sumOf(scrape, "prefork_worker_received_bytes_total"));
-        assertThat(sumOf(scrape, "prefork_request_duration_seconds_count")).isEqualTo(sent);
-        assertThat(sumOf(scrape, "prefork_worker_request_duration_seconds_count")).isEqualTo(sent);
-        assertThat(m.metric("prefork_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(sent);
+        assertThat(sumOf(scrape, "prefork_request_duration_seconds_count")).isEqualTo(all);
+        assertThat(sumOf(scrape, "prefork_worker_request_duration_seconds_count")).isEqualTo(all);
+        assertThat(m.metric("prefork_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(all);
         assertThat(sumOf(scrape, "prefork_request_duration_seconds_sum")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_jvm_heap_max_bytes")).isPositive();
         assertThat(sumOf(scrape, "prefork_worker_jvm_heap_used_bytes")).isPositive();
@@ -75,10 +80,11 @@ class SegmentMetricsIT {
             last = now;
         }
         assertThat(m.workerPids()).doesNotContain(victim).hasSize(4);
-        assertThat(m.metric("prefork_requests_total")).isEqualTo(sent);
-        assertThat(m.metric("prefork_request_duration_seconds_count")).as("the gone worker's buckets stay").isEqualTo(sent);
-        long more = load(m.port, 2, 50);
-        await().atMost(Duration.ofMillis(500)).until(() -> m.metric("prefork_requests_total") == sent + more);
+        assertThat(m.metric("prefork_requests_total")).isEqualTo(all);
+        assertThat(m.metric("prefork_request_duration_seconds_count")).as("the gone worker's buckets stay").isEqualTo(all);
+        assertThat(m.metric("prefork_app_example_counted_total")).as("so do its application counts").isEqualTo(counted);
+        long more = load(m.port, 2, 50, "/");
+        await().atMost(Duration.ofMillis(500)).until(() -> m.metric("prefork_requests_total") == all + more);
         try (var segments = Files.list(segmentDir)) {
             assertThat(segments.filter(p -> p.getFileName().toString().endsWith(".seg")).count())
                     .as("one segment per live worker; the killed one's is gone").isEqualTo(4);
@@ -86,7 +92,7 @@ class SegmentMetricsIT {
         scrapeCost(m, 4);
     }
 
-    private static long load(int port, int clients, int perClient) throws Exception {
+    private static long load(int port, int clients, int perClient, String path) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong ok = new AtomicLong();
         try {
@@ -94,7 +100,7 @@ class SegmentMetricsIT {
             for (int c = 0; c < clients; c++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < perClient; i++) {
-                        RawHttp.get(port, "/");
+                        assertThat(RawHttp.get(port, path).status()).isEqualTo(200);
                         ok.incrementAndGet();
                     }
                     return null;

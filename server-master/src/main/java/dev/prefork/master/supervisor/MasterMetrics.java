@@ -135,6 +135,11 @@ final class MasterMetrics {
         return new DurationHistograms(segments);
     }
 
+    /** The applications' named counters and gauges, for the Prometheus registry. */
+    AppMetricsCollector appMetrics() {
+        return new AppMetricsCollector(segments);
+    }
+
     double restartCount(String reason) {
         return restarts.get(reason).count();
     }

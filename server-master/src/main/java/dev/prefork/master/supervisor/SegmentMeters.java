@@ -43,6 +43,8 @@ final class SegmentMeters {
     private final MeterRegistry registry;
     private final Map<Integer, WorkerHandle> live = new ConcurrentHashMap<>();
     private final Map<SegmentField, Double> retired = new EnumMap<>(SegmentField.class);
+    /** Application counters of the workers that are gone, by name. */
+    private final Map<String, Double> retiredApp = new java.util.HashMap<>();
     /** Request-duration histogram counts of the workers that are gone. */
     private final long[] retiredBuckets = new long[SegmentLayout.BUCKET_COUNT];
     /** The last value each pool counter reported: never report less (a worker moving from live to retired). */
@@ -101,6 +103,16 @@ final class SegmentMeters {
         for (int i = 0; i < retiredBuckets.length; i++) {
             retiredBuckets[i] += last.buckets()[i];
         }
+        for (dev.prefork.core.segment.AppMetric m : last.app()) {
+            if (m.counter()) {
+                retiredApp.merge(m.name(), (double) m.value(), Double::sum);
+            }
+        }
+    }
+
+    /** A copy of the gone workers' application counters. */
+    synchronized Map<String, Double> retiredAppCounters() {
+        return new java.util.HashMap<>(retiredApp);
     }
 
     /** The live workers, for the duration histograms. */

@@ -43,7 +43,8 @@ public final class HttpServing {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.accessLog = accessLog;
         this.tracker = new ConnectionTracker(stats);
-        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker, pool);
+        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker, pool,
+                stats.segment());
     }
 
     /** Serves TLS with this context holder (null: cleartext). Call before {@link #childHandler()}. */
