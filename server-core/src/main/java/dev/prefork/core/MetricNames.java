@@ -84,6 +84,8 @@ public final class MetricNames {
     public static final String STATE_BOOTING = "booting";
     public static final String STATE_READY = "ready";
     public static final String STATE_DRAINING = "draining";
+    /** Booted, the application initialised, not accepting: waiting to take a serving worker's slot. */
+    public static final String STATE_STANDBY = "standby";
 
     public static final String REASON_CRASHED = "crashed";
     public static final String REASON_TIMEOUT = "timeout";

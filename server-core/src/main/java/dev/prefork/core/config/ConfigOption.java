@@ -80,6 +80,12 @@ public enum ConfigOption {
             .byDefault(Duration.ofSeconds(60)).check(Setting.aboveZero()).in(ServerConfig::bootTimeout)),
     DRAIN_DELAY(Setting.seconds("drain-delay", "on TERM, keep serving this long after readiness goes 503 (for load balancers)")
             .byDefault(Duration.ZERO).check(Setting.atLeastZero()).in(ServerConfig::drainDelay)),
+    STANDBY(Setting.integer("standby", "N",
+                    "workers kept booted (application initialised) but not accepting, each ready to take a dead or "
+                            + "recycled worker's place at once; not with exec workers (--worker-command); 0.." + ServerConfig.MAX_WORKERS)
+            .byDefault(0).check(Setting.intRange(0, ServerConfig.MAX_WORKERS, "give 0 (none) to "
+                    + ServerConfig.MAX_WORKERS + " standby workers"))
+            .in(ServerConfig::standby)),
     MAX_REQUESTS(Setting.longInteger("max-requests", "N", "recycle a worker after N requests; 0 = off")
             .byDefault(0L).check(Setting.range(0, Long.MAX_VALUE, "give 0 (off) or a positive request count"))
             .in(ServerConfig::maxRequests)),

@@ -60,7 +60,8 @@ public record ServerConfig(
         int http2MaxConcurrentStreams,
         int http2InitialWindowSize,
         List<String> workerCommand,
-        int workerFd) {
+        int workerFd,
+        int standby) {
 
     /**
      * Lean worker JVM defaults: serial GC and a small heap suit a process that is one of many; exit on
@@ -234,6 +235,12 @@ public record ServerConfig(
 
         public Builder drainDelay(Duration d) {
             set(ConfigOption.DRAIN_DELAY, d);
+            return this;
+        }
+
+        /** {@code --standby}: workers kept booted but not accepting, to replace a serving worker at once. */
+        public Builder standby(int n) {
+            set(ConfigOption.STANDBY, n);
             return this;
         }
 
@@ -461,6 +468,13 @@ public record ServerConfig(
                 throw new ConfigException(ConfigOption.WORKER_FD.flag(), Integer.toString(workerFd),
                         "applies only to exec workers; give a worker command too or drop " + ConfigOption.WORKER_FD.flag());
             }
+            int standby = get(ConfigOption.STANDBY);
+            if (standby > 0 && !workerCommand.isEmpty()) {
+                // An exec worker's agent speaks neither StandingBy nor Activate: it would serve at once, not wait.
+                throw new ConfigException(ConfigOption.STANDBY.flag(), Integer.toString(standby),
+                        "applies only to Prefork applications, not to exec workers (--worker-command or -- CMD); "
+                                + "drop " + ConfigOption.STANDBY.flag() + " or run the application as APP_CLASS");
+            }
             Objects.requireNonNull(workerSystemProperties);
             TlsValidation.check(get(ConfigOption.CERTFILE), get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS),
                     get(ConfigOption.CERT_REQS), get(ConfigOption.CIPHERS));
@@ -478,7 +492,7 @@ public record ServerConfig(
                     get(ConfigOption.KEYFILE), get(ConfigOption.CA_CERTS), get(ConfigOption.CERT_REQS),
                     get(ConfigOption.CIPHERS), get(ConfigOption.TLS_MIN_VERSION), get(ConfigOption.HTTP2),
                     get(ConfigOption.HTTP2_MAX_CONCURRENT_STREAMS), get(ConfigOption.HTTP2_INITIAL_WINDOW_SIZE),
-                    workerCommand, workerFd);
+                    workerCommand, workerFd, standby);
         }
     }
 }

@@ -23,8 +23,10 @@ public final class ControlCodec {
     static final byte RECYCLE_REQUEST = 6;
     static final byte CERTIFICATE_SERVED = 7;
     static final byte JVM_STATS = 8;
+    static final byte STANDING_BY = 9;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
+    static final byte ACTIVATE = 12;
 
     private ControlCodec() {
     }
@@ -69,6 +71,10 @@ public final class ControlCodec {
         } else if (message instanceof ControlMessage.JvmStats m) {
             body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
                     .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
+        } else if (message instanceof ControlMessage.StandingBy) {
+            body.put(STANDING_BY);
+        } else if (message instanceof ControlMessage.Activate m) {
+            body.put(ACTIVATE).putInt(m.slot()).putInt(m.socketGroup());
         } else if (message instanceof ControlMessage.Drain m) {
             body.put(DRAIN).putLong(m.acceptForMillis()).putLong(m.finishWithinMillis());
         } else if (message instanceof ControlMessage.Stop) {
@@ -134,6 +140,8 @@ public final class ControlCodec {
                     body.getLong(), body.getInt());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
+            case STANDING_BY -> new ControlMessage.StandingBy();
+            case ACTIVATE -> new ControlMessage.Activate(body.getInt(), body.getInt());
             default -> null;
         };
     }

@@ -7,7 +7,9 @@ package dev.prefork.core.control;
  *   <li>the master checks SO_PEERCRED (uid, pid) and the secret, then sends the listening sockets, fds only
  *       (SCM_RIGHTS), and no bytes until step 3 — the worker cannot read bytes in fd mode;</li>
  *   <li>worker switches to byte mode and sends {@link SocketsReceived}; from here both sides send frames;</li>
- *   <li>worker sends {@link Ready} once it accepts, then {@link Heartbeat}s; it may send {@link BootFailed};</li>
+ *   <li>worker sends {@link Ready} once it accepts, then {@link Heartbeat}s; it may send {@link BootFailed};
+ *       a standby (started with standby socket groups) sends {@link StandingBy} instead of Ready, heartbeats, and
+ *       sends Ready once the master's {@link Activate} made it accept;</li>
  *   <li>master sends {@link Drain} (graceful) or {@link Stop} (now).</li>
  * </ol>
  */
@@ -57,6 +59,13 @@ public sealed interface ControlMessage {
     }
 
     /**
+     * Worker to master, from a standby: the application is initialised and the worker holds its listening sockets
+     * but does not accept; it serves once the master sends {@link Activate}.
+     */
+    record StandingBy() implements Report {
+    }
+
+    /**
      * Worker to master, with each heartbeat of an exec worker (a JVM application run with the Prefork agent):
      * the worker JVM's heap, its accumulated GC time and count (all collectors summed), and live threads.
      */
@@ -84,6 +93,20 @@ public sealed interface ControlMessage {
             if (acceptForMillis < 0 || finishWithinMillis < acceptForMillis) {
                 throw new IllegalArgumentException("Drain needs 0 <= acceptForMillis <= finishWithinMillis, got "
                         + acceptForMillis + " and " + finishWithinMillis);
+            }
+        }
+    }
+
+    /**
+     * Master to a standby: take worker slot {@code slot} and accept from the {@code socketGroup}-th group of the
+     * listening sockets passed at the handshake (one group per slot with reuse-port, else the one shared group);
+     * close the other groups' copies. The worker answers {@link Ready}.
+     */
+    record Activate(int slot, int socketGroup) implements FromMaster {
+        public Activate {
+            if (slot < 0 || socketGroup < 0) {
+                throw new IllegalArgumentException("Activate needs slot >= 0 and socketGroup >= 0, got " + slot
+                        + " and " + socketGroup);
             }
         }
     }

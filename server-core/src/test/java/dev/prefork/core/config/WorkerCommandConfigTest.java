@@ -61,6 +61,19 @@ class WorkerCommandConfigTest {
     }
 
     @Test
+    void standbyWorkersNeedAPreforkApplication() {
+        // The agent of an exec worker speaks neither StandingBy nor Activate: a "standby" would serve at once.
+        assertThatThrownBy(() -> resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java -jar s.jar"),
+                ConfigOption.STANDBY, List.of("1")), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--standby: '1'").hasMessageContaining("--worker-command")
+                .hasMessageContaining("drop --standby");
+        assertThat(resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java -jar s.jar"),
+                ConfigOption.STANDBY, List.of("0")), Map.of()).standby()).isZero();
+        assertThat(resolve("app.Main", Map.of(ConfigOption.STANDBY, List.of("2")), Map.of()).standby()).isEqualTo(2);
+    }
+
+    @Test
     void theWorkerCommandRoundTripsThroughToBuilder() {
         ServerConfig c = resolve(null, Map.of(ConfigOption.WORKER_COMMAND, List.of("java '-Dx=a b' -jar s.jar"),
                 ConfigOption.WORKER_FD, List.of("100")), Map.of());

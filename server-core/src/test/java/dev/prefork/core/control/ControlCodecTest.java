@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.testing.Seeds;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,8 +22,10 @@ class ControlCodecTest {
             new ControlMessage.Heartbeat(123456789L, 3, 17, 42, 5, 9),
             new ControlMessage.BootFailed("class com.example.App not found; check APP_CLASS"),
             new ControlMessage.RecycleRequest(1000),
+            new ControlMessage.StandingBy(),
             new ControlMessage.JvmStats(123L << 20, 256L << 20, -1, 17, 345, 42),
             new ControlMessage.Drain(2500, 7500),
+            new ControlMessage.Activate(3, 0),
             new ControlMessage.Stop());
 
     @Test
@@ -30,6 +36,34 @@ class ControlCodecTest {
             assertThat(d).isEqualTo(new ControlCodec.Decoded.Message(m));
             assertThat(buf.hasRemaining()).isFalse();
         }
+    }
+
+    @Test
+    void everyMessageTypeHasItsOwnFrameType() {
+        // Two branches once both took type 8; a collision decodes one message as the other.
+        List<ControlMessage> all = new ArrayList<>(SAMPLES);
+        all.add(new ControlMessage.CertificateServed(1_700_000_000L));
+        assertThat(all.stream().map(Object::getClass).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(leaves(ControlMessage.class));
+        assertThat(all.stream().map(m -> ControlCodec.encode(m)[2]).toList()).doesNotHaveDuplicates();
+    }
+
+    private static Set<Class<?>> leaves(Class<?> sealed) {
+        Set<Class<?>> out = new HashSet<>();
+        for (Class<?> c : sealed.getPermittedSubclasses()) {
+            if (c.isSealed()) {
+                out.addAll(leaves(c));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anActivateWithANegativeSlotIsInvalid() {
+        byte[] frame = {0, 9, 12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0};
+        assertThat(ControlCodec.decode(ByteBuffer.wrap(frame))).isInstanceOf(ControlCodec.Decoded.Invalid.class);
     }
 
     @Test

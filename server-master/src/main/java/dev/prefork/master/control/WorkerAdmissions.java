@@ -51,7 +51,19 @@ public final class WorkerAdmissions implements WorkerDirectory {
      * @param descendantsToo an exec worker: a descendant of {@code pid} may speak for it (one admission still)
      */
     public void expect(int workerId, long pid, int slot, String secret, boolean descendantsToo) {
-        expected.put(workerId, new Expected(pid, slot, secret.getBytes(StandardCharsets.US_ASCII), descendantsToo));
+        expected.put(workerId, new Expected(pid, slot, 1, secret.getBytes(StandardCharsets.US_ASCII), descendantsToo));
+    }
+
+    /**
+     * Expects standby {@code workerId}, which gets the sockets of slots {@code 0..slots-1} in slot order (with
+     * reuse-port one group per slot; without it pass 1: every slot shares the same sockets). It serves one group
+     * once activated; passing them all now keeps activation a single frame, with no second fd exchange.
+     */
+    public void expectStandby(int workerId, long pid, int slots, String secret) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a standby needs the sockets of at least one slot, not " + slots);
+        }
+        expected.put(workerId, new Expected(pid, 0, slots, secret.getBytes(StandardCharsets.US_ASCII), false));
     }
 
     /** The worker exited: its id is no longer admissible. */
@@ -82,12 +94,31 @@ public final class WorkerAdmissions implements WorkerDirectory {
             return new Admission.Rejected(REPLAY, "worker " + workerId + " is already connected");
         }
         try {
-            return new Admission.Accepted(fdsForSlot.apply(e.slot));
+            return new Admission.Accepted(fds(e));
         } catch (RuntimeException failure) {
             // The slot's sockets were closed (pool shrank while this worker was still connecting).
             return new Admission.Rejected(UNKNOWN_WORKER, "worker " + workerId + ": no listening sockets for slot "
                     + e.slot + " (" + failure.getMessage() + ")");
         }
+    }
+
+    private int[] fds(Expected e) {
+        if (e.slots == 1) {
+            return fdsForSlot.apply(e.slot);
+        }
+        int[][] groups = new int[e.slots][];
+        int total = 0;
+        for (int i = 0; i < e.slots; i++) {
+            groups[i] = fdsForSlot.apply(e.slot + i);
+            total += groups[i].length;
+        }
+        int[] all = new int[total];
+        int at = 0;
+        for (int[] group : groups) {
+            System.arraycopy(group, 0, all, at, group.length);
+            at += group.length;
+        }
+        return all;
     }
 
     /** Walks the parent chain of {@code pid} (from /proc, through the JDK) looking for {@code ancestor}. */
@@ -105,14 +136,18 @@ public final class WorkerAdmissions implements WorkerDirectory {
 
     private static final class Expected {
         final long pid;
+        /** The first slot whose sockets the worker gets. */
         final int slot;
+        /** How many consecutive slots' sockets it gets: 1, or a standby's socket groups. */
+        final int slots;
         final byte[] secret;
         final boolean descendantsToo;
         final AtomicBoolean admitted = new AtomicBoolean();
 
-        Expected(long pid, int slot, byte[] secret, boolean descendantsToo) {
+        Expected(long pid, int slot, int slots, byte[] secret, boolean descendantsToo) {
             this.pid = pid;
             this.slot = slot;
+            this.slots = slots;
             this.secret = secret;
             this.descendantsToo = descendantsToo;
         }

@@ -50,6 +50,20 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         this.cds = cds;
     }
 
+    /** Each class-path entry with its size and modification time (an unreadable one as such). */
+    @Override
+    public String codeVersion() {
+        StringBuilder version = new StringBuilder();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            java.io.File file = new java.io.File(entry);
+            version.append(entry).append(' ').append(file.length()).append(' ').append(file.lastModified()).append(';');
+        }
+        return version.toString();
+    }
+
     @Override
     public WorkerProcess launch(WorkerSettings settings, ServerConfig config) throws IOException {
         List<String> cdsOptions = cds == null ? List.of()

@@ -13,4 +13,13 @@ public interface WorkerLauncher {
      * @throws IOException when the process cannot be started
      */
     WorkerProcess launch(WorkerSettings settings, ServerConfig config) throws IOException;
+
+    /**
+     * What the code a worker started now would load, e.g. its class-path jars' paths, sizes and modification
+     * times: a standby booted with other code than this must not take a slot after a HUP (a deploy replaced the
+     * jar). "" when unknown: the code then counts as unchanged.
+     */
+    default String codeVersion() {
+        return "";
+    }
 }

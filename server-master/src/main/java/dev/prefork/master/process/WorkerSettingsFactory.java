@@ -29,14 +29,35 @@ public final class WorkerSettingsFactory {
 
     /** @param segment the worker's segment file, or null when it has none */
     public WorkerSettings settings(int workerId, ServerConfig config, java.nio.file.Path segment) {
-        return new WorkerSettings(workerId, controlSocket, socketCount, config.appClass(), masterPid,
+        return settings(workerId, config, segment, 0);
+    }
+
+    /**
+     * A standby's settings: it receives {@code socketGroups} groups of the listening sockets (one per reuse-port
+     * slot, else one) and serves one group once activated.
+     *
+     * @param segment the standby's segment file (it writes its figures while standing by), or null when it has none
+     */
+    public WorkerSettings standbySettings(int workerId, ServerConfig config, java.nio.file.Path segment,
+            int socketGroups) {
+        if (socketGroups < 1) {
+            throw new IllegalArgumentException("a standby needs at least one socket group, not " + socketGroups);
+        }
+        return settings(workerId, config, segment, socketGroups);
+    }
+
+    private WorkerSettings settings(int workerId, ServerConfig config, java.nio.file.Path segment,
+            int standbySocketGroups) {
+        int sockets = socketCount * Math.max(1, standbySocketGroups);
+        return new WorkerSettings(workerId, controlSocket, sockets, config.appClass(), masterPid,
                 heartbeatMillis(config), config.keepAlive().toMillis(),
                 config.headerTimeout().toMillis(), config.limitRequestLine(), config.limitRequestFields(),
                 config.limitRequestFieldSize(), config.limitRequestBody(), maxRequests(config), config.accessLog(),
                 config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis(),
                 pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
                 config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
-                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), pathText(segment));
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), pathText(segment),
+                standbySocketGroups);
     }
 
     /** Absolute, so a worker started in another directory reads the same file; "" for none. */

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * (spawn to ready, with a histogram), and the workers' figures from their segments ({@link SegmentMeters}).
  */
 final class MasterMetrics {
-    static final List<String> STATES = List.of(MetricNames.STATE_BOOTING, MetricNames.STATE_READY, MetricNames.STATE_DRAINING);
+    static final List<String> STATES = List.of(MetricNames.STATE_BOOTING, MetricNames.STATE_READY,
+            MetricNames.STATE_DRAINING, MetricNames.STATE_STANDBY);
     static final List<String> REASONS = List.of(MetricNames.REASON_CRASHED, MetricNames.REASON_TIMEOUT,
             MetricNames.REASON_MAX_REQUESTS, MetricNames.REASON_MEMORY, MetricNames.REASON_RELOAD,
             MetricNames.REASON_BOOT_FAILED);

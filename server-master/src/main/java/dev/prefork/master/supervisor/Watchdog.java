@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deadlines, checked on every tick: a booting worker must be ready within the boot timeout; a ready worker
+ * Deadlines, checked on every tick: a booting worker must be ready (or standing by) within the boot timeout; a
+ * ready or standing-by worker
  * whose heartbeats stop, or whose event loop lags, for longer than {@code --timeout} is hung (thread dump, then
  * SIGKILL, then replaced); a leaving worker still alive at its kill time gets SIGKILL.
  */
@@ -39,7 +40,7 @@ final class Watchdog {
                 }
             } else if (running && h.state().isBooting()) {
                 checkBoot(h, now, config);
-            } else if (running && h.state() == WorkerState.READY) {
+            } else if (running && h.state().isBooted()) {
                 checkHung(h, now, config);
             }
         }

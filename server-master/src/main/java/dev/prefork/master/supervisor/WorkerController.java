@@ -60,9 +60,28 @@ final class WorkerController {
      * @throws IOException when the process cannot be started
      */
     WorkerHandle spawn(int slot, long generation, ServerConfig config, long now) throws IOException {
+        return start(slot, 0, generation, config, now);
+    }
+
+    /**
+     * Starts a standby: it boots and initialises the application, receives the sockets of slots
+     * {@code 0..socketGroups-1} and waits, not accepting, until {@link #activate} gives it a slot.
+     *
+     * @throws IOException when the process cannot be started
+     */
+    WorkerHandle spawnStandby(int socketGroups, long generation, ServerConfig config, long now) throws IOException {
+        return start(WorkerHandle.NO_SLOT, socketGroups, generation, config, now);
+    }
+
+    private WorkerHandle start(int slot, int socketGroups, long generation, ServerConfig config, long now)
+            throws IOException {
         int id = pool.nextId();
+        boolean standby = socketGroups > 0;
+        // A standby writes its segment too: its JVM figures show under state="standby" before it serves.
         WorkerSegment segment = createSegment(id);
-        WorkerSettings settings = settingsFactory.settings(id, config, segment == null ? null : segment.path());
+        java.nio.file.Path segmentPath = segment == null ? null : segment.path();
+        WorkerSettings settings = standby ? settingsFactory.standbySettings(id, config, segmentPath, socketGroups)
+                : settingsFactory.settings(id, config, segmentPath);
         String secret = secrets.get();
         MasterHooks.WorkerInfo before = new MasterHooks.WorkerInfo(id, slot, generation, -1);
         hooks.call("pre_fork", x -> x.preFork(before));
@@ -71,17 +90,23 @@ final class WorkerController {
             process = launcher.launch(settings, config);
             children.add(process);
         }
-        WorkerHandle handle = new WorkerHandle(id, slot, generation, process, secret, now, settings.maxRequests());
+        WorkerHandle handle = new WorkerHandle(id, slot, generation, config, socketGroups, process, secret, now,
+                settings.maxRequests());
         if (segment != null) {
             handle.segment(new SegmentReader(segment, id, process.pid()));
         }
         pool.add(handle);
         // Admission first: the worker cannot say Hello before it has read its secret.
-        admissions.expect(id, process.pid(), slot, secret, process.agentMayBeDescendant());
+        if (standby) {
+            admissions.expectStandby(id, process.pid(), socketGroups, secret);
+        } else {
+            admissions.expect(id, process.pid(), slot, secret, process.agentMayBeDescendant());
+        }
         process.onExit().whenComplete((code, error) ->
                 events.add(new MasterEvent.WorkerExited(id, code == null ? -1 : code)));
         process.sendSecret(secret);
-        LOG.info("{} spawned in slot {}{}", handle, slot,
+        LOG.info("{} spawned {}{}", handle, standby ? "as a standby (" + socketGroups + " socket group(s))"
+                        : "in slot " + slot,
                 settings.maxRequests() > 0 ? " (max-requests " + settings.maxRequests() + ")" : "");
         MasterHooks.WorkerInfo after = HookCaller.info(handle);
         hooks.call("post_fork", x -> x.postFork(after));
@@ -97,6 +122,29 @@ final class WorkerController {
             LOG.warn("worker {}: cannot create its segment {} ({}); its figures will read 0", id, path, e.toString());
             return null;
         }
+    }
+
+    /** What a worker started now would run (see {@link WorkerLauncher#codeVersion()}). */
+    String codeVersion() {
+        return launcher.codeVersion();
+    }
+
+    /**
+     * A standby takes {@code slot}: READY at once (it is booted; the worker registers its listeners within a
+     * millisecond of the frame, and connections wait in the socket's backlog meanwhile).
+     *
+     * @return false when the standby has no control link (it is going away): it is not activated
+     */
+    boolean activate(WorkerHandle standby, int slot, long generation, boolean reusePort, String why) {
+        int group = reusePort ? slot : 0;
+        if (standby.link() == null) {
+            return false;
+        }
+        String was = standby.toString();
+        standby.activate(slot, generation);
+        standby.send(new ControlMessage.Activate(slot, group));
+        LOG.info("{} takes slot {} ({})", was, slot, why);
+        return true;
     }
 
     /**

@@ -61,6 +61,12 @@ final class WorkerEventHandler {
         }
         if (message instanceof ControlMessage.Heartbeat beat) {
             h.heartbeat(beat, now);
+        } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED && h.isStandby()) {
+            // A worker that does not know standbys (it would accept at once): stop it, paced like a crash.
+            LOG.error("{} was started as a standby but reported Ready, not StandingBy: its worker does not support "
+                    + "--standby; stopping it (set --standby 0 for such workers)", h);
+            backoff.crashed(now, h + " does not support --standby");
+            workers.stop(h, now + StopSequence.STOP_GRACE_NANOS, "not a standby");
         } else if (message instanceof ControlMessage.JvmStats stats) {
             h.jvmStats(stats);
         } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED) {
@@ -69,6 +75,12 @@ final class WorkerEventHandler {
             metrics.booted(Duration.ofNanos(now - h.spawnedAt()));
             LOG.info("{} ready in {}", h, Durations.nanosText(now - h.spawnedAt()));
             planner.ready(h, now);
+        } else if (message instanceof ControlMessage.StandingBy && h.state() == WorkerState.CONNECTED
+                && h.isStandby()) {
+            h.standingBy(now);
+            everReady = true;
+            metrics.booted(Duration.ofNanos(now - h.spawnedAt()));
+            LOG.info("{} standing by in {}", h, Durations.nanosText(now - h.spawnedAt()));
         } else if (message instanceof ControlMessage.CertificateServed served) {
             h.certificateServed(served);
             metrics.certificateServed();

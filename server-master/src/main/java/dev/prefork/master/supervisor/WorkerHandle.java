@@ -1,5 +1,6 @@
 package dev.prefork.master.supervisor;
 
+import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.segment.SegmentField;
 import dev.prefork.core.segment.SegmentLayout;
@@ -18,10 +19,20 @@ final class WorkerHandle {
     static final long NEVER = Long.MAX_VALUE;
     /** A scrape reads each worker's segment once, however many meters ask. */
     private static final long READ_EVERY_NANOS = 100_000_000L;
+    /** The slot of a standby that has not been activated yet. */
+    static final int NO_SLOT = -1;
 
     private final int id;
-    private final int slot;
-    private final long generation;
+    /** {@link #NO_SLOT} for a standby until it is activated. */
+    private int slot;
+    /** A standby activated after a HUP that left the configuration as it was joins the new generation. */
+    private long generation;
+    /** The configuration it was started with: a standby serves only the configuration it booted with. */
+    private final ServerConfig config;
+    /** A standby's groups of listening sockets (one per reuse-port slot, else one); 0 for a serving worker. */
+    private final int socketGroups;
+    /** A standby's code as of the start or HUP before its spawn (see {@code WorkerLauncher#codeVersion}). */
+    private String codeVersion = "";
     private final WorkerProcess process;
     private final String secret;
     private final long spawnedAt;
@@ -56,9 +67,24 @@ final class WorkerHandle {
 
     WorkerHandle(int id, int slot, long generation, WorkerProcess process, String secret, long spawnedAt,
                  long maxRequests) {
+        this(id, slot, generation, null, 0, process, secret, spawnedAt, maxRequests);
+    }
+
+    /**
+     * @param slot         the listener slot, or {@link #NO_SLOT} for a standby
+     * @param socketGroups a standby's socket groups (at least 1), 0 for a serving worker
+     */
+    WorkerHandle(int id, int slot, long generation, ServerConfig config, int socketGroups, WorkerProcess process,
+                 String secret, long spawnedAt, long maxRequests) {
+        if ((slot == NO_SLOT) != (socketGroups > 0)) {
+            throw new IllegalArgumentException("worker " + id + ": a standby has no slot and socket groups; slot "
+                    + slot + ", groups " + socketGroups);
+        }
         this.id = id;
         this.slot = slot;
         this.generation = generation;
+        this.config = config;
+        this.socketGroups = socketGroups;
         this.process = process;
         this.secret = secret;
         this.spawnedAt = spawnedAt;
@@ -110,6 +136,23 @@ final class WorkerHandle {
         moveTo(WorkerState.READY);
         readyAt = now;
         lastHeartbeatAt = now;
+    }
+
+    /** A standby finished booting: it counts as booted (crash backoff, heartbeats) from now on. */
+    void standingBy(long now) {
+        moveTo(WorkerState.STANDBY);
+        readyAt = now;
+        lastHeartbeatAt = now;
+    }
+
+    /** A standby takes {@code slot} in {@code generation}; it is READY from now on (it was booted already). */
+    void activate(int slot, long generation) {
+        if (!isStandby()) {
+            throw new IllegalStateException(this + " is not a standby; it already serves slot " + this.slot);
+        }
+        moveTo(WorkerState.READY);
+        this.slot = slot;
+        this.generation = generation;
     }
 
     /**
@@ -265,9 +308,35 @@ final class WorkerHandle {
         return state != WorkerState.EXITED;
     }
 
-    /** Counts towards the pool's capacity: alive, not leaving, and not a roll replacement still booting. */
+    /**
+     * Counts towards the pool's capacity: alive, not leaving, not a roll replacement still booting, and not a
+     * standby.
+     */
     boolean isCapacity() {
-        return state != WorkerState.EXITED && state != WorkerState.DRAINING && replacing == null;
+        return state != WorkerState.EXITED && state != WorkerState.DRAINING && replacing == null && !isStandby();
+    }
+
+    /** Started as a standby and not activated yet (booting or standing by, or leaving). */
+    boolean isStandby() {
+        return slot == NO_SLOT;
+    }
+
+    void codeVersion(String version) {
+        this.codeVersion = version;
+    }
+
+    String codeVersion() {
+        return codeVersion;
+    }
+
+    /** A standby's socket groups: it can take the slots {@code 0..socketGroups-1}. */
+    int socketGroups() {
+        return socketGroups;
+    }
+
+    /** The configuration it was started with (null in some tests of plain workers). */
+    ServerConfig config() {
+        return config;
     }
 
     WorkerLink link() {
@@ -317,6 +386,6 @@ final class WorkerHandle {
     @Override
     public String toString() {
         // Never the secret.
-        return "worker " + id + " pid " + pid();
+        return (isStandby() ? "standby worker " : "worker ") + id + " pid " + pid();
     }
 }

@@ -4,14 +4,20 @@ import dev.prefork.core.MetricNames;
 
 /**
  * A worker's life as the master sees it. Allowed moves:
- * SPAWNED -&gt; CONNECTED -&gt; READY -&gt; DRAINING -&gt; EXITED; any live state may go to DRAINING (told to leave)
- * or EXITED (died). Nothing leaves EXITED.
+ * SPAWNED -&gt; CONNECTED -&gt; READY -&gt; DRAINING -&gt; EXITED; a standby goes CONNECTED -&gt; STANDBY -&gt; READY
+ * (activated into a slot); any live state may go to DRAINING (told to leave) or EXITED (died). Nothing leaves
+ * EXITED.
  */
 enum WorkerState {
     /** Process started; not yet authenticated on the control socket. */
     SPAWNED,
     /** Authenticated and holding the listening sockets; the application is booting. */
     CONNECTED,
+    /**
+     * A standby: booted, authenticated, the application initialised, holding the listening sockets but not
+     * accepting; it counts for nothing until it is activated into a slot.
+     */
+    STANDBY,
     /** Accepting connections. */
     READY,
     /** Told to leave (Drain, Stop, or SIGKILL pending); no longer counts towards capacity. */
@@ -24,6 +30,8 @@ enum WorkerState {
             case SPAWNED:
                 return next == CONNECTED || next == DRAINING || next == EXITED;
             case CONNECTED:
+                return next == READY || next == STANDBY || next == DRAINING || next == EXITED;
+            case STANDBY:
                 return next == READY || next == DRAINING || next == EXITED;
             case READY:
                 return next == DRAINING || next == EXITED;
@@ -40,6 +48,8 @@ enum WorkerState {
             case SPAWNED:
             case CONNECTED:
                 return MetricNames.STATE_BOOTING;
+            case STANDBY:
+                return MetricNames.STATE_STANDBY;
             case READY:
                 return MetricNames.STATE_READY;
             case DRAINING:
@@ -51,5 +61,10 @@ enum WorkerState {
 
     boolean isBooting() {
         return this == SPAWNED || this == CONNECTED;
+    }
+
+    /** Booted and alive with a control link: heartbeats are due (serving or standing by). */
+    boolean isBooted() {
+        return this == READY || this == STANDBY;
     }
 }

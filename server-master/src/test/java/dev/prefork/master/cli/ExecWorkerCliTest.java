@@ -88,6 +88,11 @@ class ExecWorkerCliTest {
         assertUsageError(new String[] {"--worker-command", "java 'oops"}, "unclosed single quote");
         assertUsageError(new String[] {"--control-dir", dir.resolve("a,b").toString(), "--", "java", "-jar", "s.jar"},
                 "--control-dir").toString();
+        assertUsageError(new String[] {"--standby", "1", "--", "java", "-jar", "s.jar"},
+                "--standby: '1' applies only to Prefork applications, not to exec workers (--worker-command or -- CMD)");
+        env.put("PREFORK_STANDBY", "2");
+        assertUsageError(new String[] {"--worker-command", "java -jar s.jar"}, "--standby: '2'");
+        env.remove("PREFORK_STANDBY");
         System.setProperty(AgentJar.PROPERTY, dir.resolve("missing.jar").toString());
         assertUsageError(new String[] {"--", "java", "-jar", "s.jar"}, "-Dprefork.agentJar");
     }

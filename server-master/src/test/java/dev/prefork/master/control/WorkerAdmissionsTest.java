@@ -29,6 +29,16 @@ class WorkerAdmissionsTest {
     }
 
     @Test
+    void aStandbyGetsTheSocketsOfEverySlotInSlotOrder() {
+        admissions.expectStandby(8, 6666, 3, SECRET);
+
+        Admission admission = admissions.admit(8, SECRET, 6666, UID);
+
+        assertThat(admission).isInstanceOfSatisfying(Admission.Accepted.class,
+                a -> assertThat(a.listenFds()).containsExactly(10, 20, 11, 21, 12, 22));
+    }
+
+    @Test
     void anUnknownIdIsRejected() {
         assertThat(rejection(admissions.admit(8, SECRET, 5555, UID))).isEqualTo("unknown_worker");
     }

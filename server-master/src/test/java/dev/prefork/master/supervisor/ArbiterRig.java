@@ -165,11 +165,31 @@ final class ArbiterRig {
         message(h, new ControlMessage.Ready());
     }
 
-    /** Boots every worker still booting. */
-    void bootAll() {
-        for (WorkerHandle h : pool.where(w -> w.state().isBooting())) {
-            ready(h);
+    /** Connects (if needed) a standby and reports StandingBy. */
+    void standBy(WorkerHandle h) {
+        if (h.state() == WorkerState.SPAWNED) {
+            connect(h);
         }
+        message(h, new ControlMessage.StandingBy());
+    }
+
+    /** Boots every worker still booting (standbys stand by), and those their boot brought, until none boots. */
+    void bootAll() {
+        List<WorkerHandle> booting;
+        while (!(booting = pool.where(w -> w.state().isBooting())).isEmpty()) {
+            for (WorkerHandle h : booting) {
+                if (h.isStandby()) {
+                    standBy(h);
+                } else {
+                    ready(h);
+                }
+            }
+        }
+    }
+
+    /** The live standbys, booting or standing by (not those told to leave). */
+    List<WorkerHandle> standbys() {
+        return pool.where(h -> h.isStandby() && h.state() != WorkerState.DRAINING);
     }
 
     void heartbeat(WorkerHandle h, long maxLoopLagMillis) {

@@ -19,7 +19,14 @@ final class FakeLauncher implements WorkerLauncher {
     volatile boolean failing;
     /** Called with each launch's settings, e.g. to record the order of events. */
     volatile Consumer<WorkerSettings> onLaunch = s -> { };
+    /** What {@link #codeVersion()} answers: set it to play a deploy that replaced the application's jar. */
+    volatile String codeVersion = "v1";
     private long nextPid = 10_001;
+
+    @Override
+    public String codeVersion() {
+        return codeVersion;
+    }
 
     @Override
     public synchronized WorkerProcess launch(WorkerSettings settings, ServerConfig config) throws IOException {

@@ -5,6 +5,7 @@ import static dev.prefork.master.supervisor.WorkerState.DRAINING;
 import static dev.prefork.master.supervisor.WorkerState.EXITED;
 import static dev.prefork.master.supervisor.WorkerState.READY;
 import static dev.prefork.master.supervisor.WorkerState.SPAWNED;
+import static dev.prefork.master.supervisor.WorkerState.STANDBY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class WorkerStateTest {
     private static final Map<WorkerState, Set<WorkerState>> ALLOWED = Map.of(
             SPAWNED, EnumSet.of(CONNECTED, DRAINING, EXITED),
-            CONNECTED, EnumSet.of(READY, DRAINING, EXITED),
+            CONNECTED, EnumSet.of(READY, STANDBY, DRAINING, EXITED),
+            STANDBY, EnumSet.of(READY, DRAINING, EXITED),
             READY, EnumSet.of(DRAINING, EXITED),
             DRAINING, EnumSet.of(EXITED),
             EXITED, EnumSet.noneOf(WorkerState.class));

@@ -5,24 +5,15 @@ import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.core.tls.ClientCertificates;
 import dev.prefork.worker.http.ServingStats;
-import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.Socket;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The class-loading training run behind {@code --worker-cds auto}: the master runs it once as
@@ -64,7 +55,7 @@ public final class CdsTraining {
             serving.readySent().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
             String answer;
             try {
-                answer = rejectedRequest(port, settings.limitRequestFields() + 1, serving.tls());
+                answer = RejectedRequest.send(port, settings.limitRequestFields() + 1, serving.tls());
             } catch (SSLException e) {
                 if (ClientCertificates.ofCode(settings.certReqs()) != ClientCertificates.REQUIRED) {
                     throw e;
@@ -86,47 +77,6 @@ public final class CdsTraining {
         System.exit(0);
     }
 
-    /**
-     * A request with one header field too many: answered 431 by the server, never seen by the application. Over
-     * TLS when the worker serves TLS, trusting the certificate it serves, so the server's TLS classes load too.
-     */
-    private static String rejectedRequest(int port, int fields, ServerTls tls) throws Exception {
-        StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (int i = 1; i < fields; i++) {
-            request.append("X-Training-").append(i).append(": 1\r\n");
-        }
-        request.append("\r\n");
-        try (java.net.Socket socket = tls == null ? new java.net.Socket(InetAddress.getLoopbackAddress(), port)
-                : trusting(tls.certificate()).getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout((int) STEP_TIMEOUT_MILLIS);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buf = new byte[4096];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                answer.write(buf, 0, n);
-                if (answer.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
-                    break;
-                }
-            }
-            return answer.toString(StandardCharsets.US_ASCII);
-        }
-    }
-
-    private static SSLContext trusting(X509Certificate served) throws Exception {
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("served", served);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
-    }
-
     private static String firstLine(String s) {
         int end = s.indexOf('\r');
         return end < 0 ? "'" + s + "'" : "'" + s.substring(0, end) + "'";
@@ -135,6 +85,10 @@ public final class CdsTraining {
     private static final class IgnoredCommands implements WorkerCommands {
         @Override
         public void drain(DrainOrder order) {
+        }
+
+        @Override
+        public void activate(int slot, int socketGroup) {
         }
 
         @Override

@@ -24,6 +24,8 @@ final class ControlCommandHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ControlMessage.Drain drain) {
             commands.drain(DrainOrder.fromMaster(drain, System.nanoTime()));
+        } else if (msg instanceof ControlMessage.Activate activate) {
+            commands.activate(activate.slot(), activate.socketGroup());
         } else if (msg instanceof ControlMessage.Stop) {
             commands.stop("the master's Stop");
         } else if (msg instanceof ControlFrameDecoder.InvalidFrame invalid) {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.EventLoop;
@@ -39,14 +40,32 @@ final class Listeners {
 
     private final List<AbstractEpollServerChannel> channels;
     private final ChannelHandler childHandler;
+    /** False for a standby's listeners until {@link #serveGroup}: registered, but never asked to accept. */
+    private final boolean accepting;
 
-    private Listeners(List<AbstractEpollServerChannel> channels, ChannelHandler childHandler) {
+    private Listeners(List<AbstractEpollServerChannel> channels, ChannelHandler childHandler, boolean accepting) {
         this.channels = channels;
         this.childHandler = childHandler;
+        this.accepting = accepting;
     }
 
     static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
             throws WorkerBootException {
+        return register(fds, loops, childHandler, true);
+    }
+
+    /**
+     * A standby's listeners: registered on the serving loops with auto-read off, so nothing is accepted (the
+     * socket's epoll interest has no EPOLLIN until a read is asked for) while every class of the serving path is
+     * loaded at boot; {@link #serveGroup} turns accepting on in microseconds.
+     */
+    static Listeners registerPaused(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler)
+            throws WorkerBootException {
+        return register(fds, loops, childHandler, false);
+    }
+
+    private static Listeners register(List<FileDescriptor> fds, EventLoopGroup loops, ChannelHandler childHandler,
+                                      boolean accepting) throws WorkerBootException {
         List<AbstractEpollServerChannel> channels = new ArrayList<>(fds.size());
         for (FileDescriptor fd : fds) {
             int fdNumber = fd.intValue();
@@ -56,6 +75,7 @@ final class Listeners {
                     .channelFactory((ChannelFactory<ServerChannel>) () -> unix
                             // active=true: the (int) constructor marks a domain channel inactive, so it would never accept
                             ? new EpollServerDomainSocketChannel(fdNumber, true) : new EpollServerSocketChannel(fdNumber))
+                    .option(ChannelOption.AUTO_READ, accepting)
                     .childHandler(childHandler)
                     .register()
                     .awaitUninterruptibly();
@@ -68,7 +88,43 @@ final class Listeners {
             }
             channels.add((AbstractEpollServerChannel) registered.channel());
         }
-        return new Listeners(channels, childHandler);
+        if (!accepting) {
+            // Changes nothing; links the code path that activation takes, so that it runs in microseconds then.
+            setAutoRead(channels, false);
+        }
+        return new Listeners(channels, childHandler, accepting);
+    }
+
+    /** On each listener's own event loop: Netty's path from another thread costs milliseconds the first time. */
+    private static void setAutoRead(List<AbstractEpollServerChannel> listeners, boolean on) {
+        for (AbstractEpollServerChannel listener : listeners) {
+            listener.eventLoop().execute(() -> listener.config().setAutoRead(on));
+        }
+    }
+
+    /**
+     * A standby is activated: of its {@code groups} equal groups of paused listeners, group {@code group} starts
+     * accepting and the others are closed (this process's copies only: a reuse-port socket of another slot stays
+     * open in its own worker and the master).
+     *
+     * @return the listeners that now accept
+     */
+    Listeners serveGroup(int group, int groups) {
+        if (accepting || groups < 1 || channels.size() % groups != 0 || group < 0 || group >= groups) {
+            throw new IllegalStateException("cannot serve group " + group + " of " + groups + " among "
+                    + channels.size() + (accepting ? " accepting" : " paused") + " listeners");
+        }
+        int perGroup = channels.size() / groups;
+        List<AbstractEpollServerChannel> kept = new ArrayList<>(perGroup);
+        for (int i = 0; i < channels.size(); i++) {
+            if (i / perGroup == group) {
+                kept.add(channels.get(i));
+            } else {
+                channels.get(i).close();
+            }
+        }
+        setAutoRead(kept, true);
+        return new Listeners(kept, childHandler, true);
     }
 
     private static boolean isUnix(int fd) throws WorkerBootException {
@@ -101,7 +157,8 @@ final class Listeners {
     /** On the listener's event loop, so Netty's own accept cannot interleave. */
     private int acceptBacklogThenClose(AbstractEpollServerChannel listener) {
         int taken = 0;
-        if (listener.isOpen()) {
+        // A standby that never served leaves the backlog to the workers that share the socket.
+        if (accepting && listener.isOpen()) {
             listener.config().setAutoRead(false);
             // A view of the same fd, not closed here: closing the listener channel below closes the fd.
             Socket socket = new Socket(listener.fd().intValue());

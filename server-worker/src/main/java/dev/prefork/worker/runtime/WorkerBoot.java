@@ -39,7 +39,8 @@ final class WorkerBoot {
 
     /**
      * What the boot path built: the worker serves with it; {@code tls} is null in cleartext, {@code pool} is null
-     * without {@code --threads}.
+     * without {@code --threads}; a standby's {@code listeners} are paused until {@link Listeners#serveGroup}, and
+     * {@code readySent} is its StandingBy.
      */
     record Serving(Application application, HttpServing http, ServerTls tls, Listeners listeners,
                    EventLoopGroup loops, int loopCount, BlockingPool pool, LoopLagMonitor lag, ChannelFuture readySent) {
@@ -95,8 +96,13 @@ final class WorkerBoot {
             throw new WorkerBootException(settings.appClass() + ".handler() failed: " + e
                     + "; return the HttpHandler that answers requests", e);
         }
-        Listeners listeners = Listeners.register(link.listenFds(), loops, childHandler);
-        ChannelFuture readySent = link.send(new ControlMessage.Ready());
+        if (settings.standby()) {
+            StandbyWarmUp.run(id, settings, loops, http.warmUpHandler(), tls);
+        }
+        // A standby registers its sockets paused: nothing accepts from them until the master activates it.
+        Listeners listeners = settings.standby() ? Listeners.registerPaused(link.listenFds(), loops, childHandler)
+                : Listeners.register(link.listenFds(), loops, childHandler);
+        ChannelFuture readySent = link.send(settings.standby() ? new ControlMessage.StandingBy() : new ControlMessage.Ready());
         if (tls != null) {
             link.send(new ControlMessage.CertificateServed(tls.notAfter().getEpochSecond()));
             CertificateRotation.watch(tls, controlLoop, id.toString(),

@@ -5,6 +5,12 @@ interface WorkerCommands {
     /** Stop accepting when the order says, finish the connections, close the application, exit 0. */
     void drain(DrainOrder order);
 
+    /**
+     * A standby takes worker slot {@code slot}: serve the {@code socketGroup}-th group of the listening sockets it
+     * received, close its copies of the others, report Ready.
+     */
+    void activate(int slot, int socketGroup);
+
     /** Exit now. */
     void stop(String reason);
 

@@ -37,6 +37,10 @@ public final class WorkerRuntime implements WorkerCommands {
     // Confined to the control loop:
     private Drainer drainer;
     private DrainOrder pendingDrain;
+    private WorkerServingControl control;
+    /** A standby's Activate that came before its serving state reached the control loop: {slot, group}. */
+    private int[] pendingActivation;
+    private boolean activated;
 
     private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, ProcessExit exit, long mainStartNanos) {
         this.settings = settings;
@@ -106,17 +110,21 @@ public final class WorkerRuntime implements WorkerCommands {
             return;
         }
         long initMillis = millisSince(handshakeDone);
-        ServingControl control = new WorkerServingControl(serving.listeners(), serving.http(), serving.application(), id);
+        WorkerServingControl control = new WorkerServingControl(serving.listeners(), serving.http(),
+                serving.application(), id);
         controlLoop.execute(() -> startServing(control, serving.lag()));
-        log.info("{} ready in {} ms (app init {} ms): {} on {} with {} event loop(s){}, {}{}", id,
-                millisSince(mainStartNanos), initMillis, settings.appClass(), serving.listeners().addresses(),
+        log.info("{} {} in {} ms (app init {} ms): {} on {}{} with {} event loop(s){}, {}{}", id,
+                settings.standby() ? "standing by" : "ready", millisSince(mainStartNanos), initMillis,
+                settings.appClass(), serving.listeners().addresses(),
+                settings.standby() ? " (paused until activated)" : "",
                 serving.loopCount(), serving.pool() == null ? "" : " and " + serving.pool(),
                 serving.tls() == null ? "cleartext" : "TLS by " + serving.tls().providerDescription(),
                 !settings.http2() ? ", HTTP/1.1" : serving.tls() == null ? ", HTTP/1.1 and h2c" : ", HTTP/1.1 and h2 (ALPN)");
     }
 
     /** On the control loop. */
-    private void startServing(ServingControl control, LoopLagMonitor lag) {
+    private void startServing(WorkerServingControl control, LoopLagMonitor lag) {
+        this.control = control;
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
         controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
@@ -130,7 +138,42 @@ public final class WorkerRuntime implements WorkerCommands {
         controlLoop.scheduleAtFixedRate(sampler, JVM_SAMPLE_MILLIS, JVM_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);
+        } else if (pendingActivation != null) {
+            activateNow(pendingActivation[0], pendingActivation[1]);
         }
+    }
+
+    @Override
+    public void activate(int slot, int socketGroup) {
+        controlLoop.execute(() -> {
+            if (control == null) {
+                pendingActivation = new int[] {slot, socketGroup};
+            } else {
+                activateNow(slot, socketGroup);
+            }
+        });
+    }
+
+    /** On the control loop: a standby starts accepting. */
+    private void activateNow(int slot, int socketGroup) {
+        if (!settings.standby() || activated || drainer.started()) {
+            log.warn("{} ignores the master's Activate for slot {}: {}", id, slot, !settings.standby()
+                    ? "it is no standby" : activated ? "it is already active" : "it is draining");
+            return;
+        }
+        activated = true;
+        long start = System.nanoTime();
+        try {
+            control.serveGroup(socketGroup, settings.standbySocketGroups());
+        } catch (IllegalStateException e) {
+            String reason = id + " cannot serve slot " + slot + ": " + e.getMessage() + "; this is a master bug: report it";
+            log.error(reason);
+            link.send(new ControlMessage.BootFailed(reason)).addListener(f -> exit.halt(ExitCodes.WORKER_BOOT_ERROR));
+            return;
+        }
+        link.send(new ControlMessage.Ready());
+        log.info("{} activated in slot {}: accepting on {} after {} us", id, slot, control.addresses(),
+                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
     }
 
     private void bootFailed(WorkerBootException failure) {

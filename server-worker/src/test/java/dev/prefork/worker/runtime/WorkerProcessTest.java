@@ -1,6 +1,7 @@
 package dev.prefork.worker.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.prefork.core.ExitCodes;
@@ -189,6 +190,65 @@ class WorkerProcessTest {
         }
         assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
         assertThat(worker.log()).contains("draining on SIGTERM");
+    }
+
+    @Test
+    void aStandbyHoldsItsSocketWithoutAcceptingUntilActivatedThenServesTheQueuedConnection(TestInfo info)
+            throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
+        master.await(ControlMessage.StandingBy.class, BOOT);
+        master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
+        try (RawHttp queued = new RawHttp(master.port())) {
+            queued.get("/");
+            queued.timeoutMillis(500);
+            assertThatThrownBy(queued::read).as("nobody accepts from the socket yet")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(master.received(ControlMessage.Ready.class)).isEmpty();
+
+            master.send(new ControlMessage.Activate(2, 0));
+
+            master.await(ControlMessage.Ready.class, Duration.ofSeconds(5));
+            queued.timeoutMillis(5_000);
+            assertThat(queued.read().status()).as("the connection queued in the backlog is served").isEqualTo(200);
+        }
+        assertThat(worker.log()).contains("standing by in", "activated in slot 2");
+    }
+
+    @Test
+    void aStandbysWarmUpRequestsAreNotCountedOnlyWhatItServesOnceActivated(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
+        master.await(ControlMessage.StandingBy.class, BOOT);
+        ControlMessage.Heartbeat standing = master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
+        assertThat(standing.requestsTotal()).as("the warm-up's %d requests are no served requests (segment,"
+                + " --max-requests)", StandbyWarmUp.REQUESTS).isZero();
+        assertThat(standing.connectionsOpen()).isZero();
+
+        master.send(new ControlMessage.Activate(0, 0));
+        master.await(ControlMessage.Ready.class, Duration.ofSeconds(5));
+        try (RawHttp client = new RawHttp(master.port())) {
+            client.get("/");
+            assertThat(client.read().status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            List<ControlMessage.Heartbeat> beats = master.received(ControlMessage.Heartbeat.class);
+            assertThat(beats.get(beats.size() - 1).requestsTotal()).isEqualTo(1);
+        });
+        assertThat(worker.log()).contains("activated in slot 0");
+    }
+
+    @Test
+    void aStandbyDrainedBeforeActivationClosesTheApplicationAndExitsZero(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
+        master.await(ControlMessage.StandingBy.class, BOOT);
+
+        master.send(new ControlMessage.Drain(0, 5_000));
+
+        assertThat(worker.awaitExit(Duration.ofSeconds(5))).isEqualTo(ExitCodes.WORKER_OK);
+        assertThat(worker.log()).contains("drained in");
+        assertThat(master.received(ControlMessage.Ready.class)).isEmpty();
     }
 
     @Test
