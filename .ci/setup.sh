@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for tool in wrk curl haproxy setpriv h2load nghttp nginx openssl; do
+for tool in wrk curl haproxy setpriv h2load nghttp nginx openssl promtool; do
   command -v "$tool" >/dev/null || need+=("$tool")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -15,6 +15,8 @@ if [ ${#need[@]} -gt 0 ]; then
     case "$tool" in
       setpriv) pkgs+=(util-linux) ;;
       h2load | nghttp) pkgs+=(nghttp2-client) ;;
+      # SegmentMetricsIT checks the scrape with promtool check metrics; the package's service is not started.
+      promtool) pkgs+=(prometheus) ;;
       *) pkgs+=("$tool") ;;
     esac
   done

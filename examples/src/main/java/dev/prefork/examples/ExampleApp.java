@@ -1,5 +1,6 @@
 package dev.prefork.examples;
 
+import dev.prefork.worker.AppCounter;
 import dev.prefork.worker.Application;
 import dev.prefork.worker.WorkerContext;
 import dev.prefork.worker.HttpHandler;
@@ -21,12 +22,17 @@ import java.util.concurrent.TimeUnit;
 public final class ExampleApp implements Application {
     /** System property that enables {@code GET /crash}; ExampleServer sets it for {@code --example-crash-endpoint}. */
     public static final String CRASH_ENDPOINT_PROPERTY = "prefork.example.crashEndpoint";
+    /** System property that enables {@code GET /leak?mb=N}; ExampleServer sets it for {@code --example-leak-endpoint}. */
+    public static final String LEAK_ENDPOINT_PROPERTY = "prefork.example.leakEndpoint";
     static final String PID_HEADER = "X-Worker-Pid";
     /** Longest sleep or burn a request may ask for. */
     static final long MAX_MILLIS = 600_000;
 
     private final String pid = Long.toString(ProcessHandle.current().pid());
     private final boolean crashEndpoint = Boolean.parseBoolean(System.getProperty(CRASH_ENDPOINT_PROPERTY));
+    private final boolean leakEndpoint = Boolean.parseBoolean(System.getProperty(LEAK_ENDPOINT_PROPERTY));
+    /** What {@code /leak} keeps: live heap that no GC can free, as a real leak would. */
+    private final java.util.List<byte[]> leaked = new java.util.concurrent.CopyOnWriteArrayList<>();
     // Immutable responses are built once and reused.
     private final CompletableFuture<HttpResponse> hello =
             CompletableFuture.completedFuture(withPid(HttpResponse.ok("Hello, World!")));
@@ -34,10 +40,13 @@ public final class ExampleApp implements Application {
             CompletableFuture.completedFuture(withPid(HttpResponse.text(404, "404 Not Found\n")));
     /** {@code /block} on the handler threads, or null without {@code --threads}. */
     private HttpHandler blocking;
+    /** {@code GET /count}: a named counter in the worker's segment, summed by the master. */
+    private AppCounter counted;
 
     @Override
     public void init(WorkerContext context) {
         blocking = context.hasHandlerThreads() ? context.blocking(this::block) : null;
+        counted = context.counter("example_counted");
     }
 
     @Override
@@ -51,6 +60,12 @@ public final class ExampleApp implements Application {
         switch (request.path()) {
             case "/":
                 return get ? hello : notFound;
+            case "/count":
+                if (!get) {
+                    return notFound;
+                }
+                counted.increment();
+                return hello;
             case "/sleep":
                 return get ? sleep(request) : notFound;
             case "/burn":
@@ -62,6 +77,11 @@ public final class ExampleApp implements Application {
                 return blocking != null ? blocking.handle(request) : blockOnEventLoop(request);
             case "/echo":
                 return "POST".equals(method) ? echo(request) : notFound;
+            case "/leak":
+                if (get && leakEndpoint) {
+                    return leak(request);
+                }
+                return notFound;
             case "/crash":
                 if (get && crashEndpoint) {
                     Runtime.getRuntime().halt(1);
@@ -70,6 +90,25 @@ public final class ExampleApp implements Application {
             default:
                 return notFound;
         }
+    }
+
+    /** Keeps {@code mb} MiB (1..64) of heap reachable for good, then asks for a GC so heap-after-GC shows it. */
+    private CompletionStage<HttpResponse> leak(HttpRequest request) {
+        String mb = request.queryParameter("mb");
+        int n;
+        try {
+            n = mb == null ? 1 : Integer.parseInt(mb);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 64) {
+            return CompletableFuture.completedFuture(withPid(HttpResponse.text(400, "mb must be 1..64\n")));
+        }
+        for (int i = 0; i < n; i++) {
+            leaked.add(new byte[1 << 20]);
+        }
+        System.gc();
+        return CompletableFuture.completedFuture(withPid(HttpResponse.ok("leaked " + leaked.size() + " MiB\n")));
     }
 
     /** Waits on the event loop's timer: the loop keeps serving meanwhile. */

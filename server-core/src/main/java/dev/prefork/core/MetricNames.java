@@ -32,12 +32,27 @@ public final class MetricNames {
     public static final String WORKER_REQUESTS = "prefork.worker.requests";
     public static final String WORKER_REQUESTS_IN_FLIGHT = "prefork.worker.requests.in.flight";
     public static final String WORKER_CONNECTIONS_OPEN = "prefork.worker.connections.open";
+    /** Counters from the worker segments, pool-wide and per worker (tag {@link #TAG_WORKER}). */
+    public static final String RECEIVED_BYTES = "prefork.received.bytes";
+    public static final String WORKER_RECEIVED_BYTES = "prefork.worker.received.bytes";
+    public static final String SENT_BYTES = "prefork.sent.bytes";
+    public static final String WORKER_SENT_BYTES = "prefork.worker.sent.bytes";
+    /** Counter, tag {@link #TAG_STATUS} ({@code 1xx} .. {@code 5xx}). */
+    public static final String RESPONSES = "prefork.responses";
+    public static final String WORKER_RESPONSES = "prefork.worker.responses";
+    /** Histogram (seconds): request start to response, from the segments' fixed buckets. */
+    public static final String REQUEST_DURATION = "prefork.request.duration.seconds";
+    public static final String WORKER_REQUEST_DURATION = "prefork.worker.request.duration.seconds";
+    public static final String WORKER_REQUEST_TIMEOUTS = "prefork.worker.request.timeouts";
+    public static final String WORKER_REQUESTS_REJECTED = "prefork.worker.requests.rejected";
+    /** Counter: worker segment reads refused by validation. */
+    public static final String SEGMENT_REJECTED = "prefork.segment.rejected";
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
     /**
-     * An exec worker's JVM, from its agent's JvmStats, tag {@link #TAG_WORKER}: heap used, committed and max
-     * (gauges, bytes), time in GC (counter, seconds) and GC collections (counter), both summed over collectors,
-     * live threads (gauge).
+     * A worker's JVM, tag {@link #TAG_WORKER} (native workers: from their segment; exec workers: from their agent's
+     * JvmStats): heap used, committed and max (gauges, bytes), time in GC (counter, seconds) and GC collections
+     * (counter), both summed over collectors, live threads (gauge).
      */
     public static final String WORKER_JVM_HEAP_USED = "prefork.worker.jvm.heap.used";
     public static final String WORKER_JVM_HEAP_COMMITTED = "prefork.worker.jvm.heap.committed";
@@ -45,7 +60,15 @@ public final class MetricNames {
     public static final String WORKER_JVM_GC_PAUSE = "prefork.worker.jvm.gc.pause";
     public static final String WORKER_JVM_GC_COLLECTIONS = "prefork.worker.jvm.gc.collections";
     public static final String WORKER_JVM_THREADS_LIVE = "prefork.worker.jvm.threads.live";
-    /** The same summed over the pool's exec workers (the GC counters include workers that are gone). */
+    /** Native workers only (segment): heap in use after the last GC, direct buffers (bytes). */
+    public static final String WORKER_JVM_HEAP_AFTER_GC = "prefork.worker.jvm.heap.after.gc";
+    public static final String WORKER_JVM_DIRECT_BUFFER = "prefork.worker.jvm.direct.buffer";
+    /** Native workers only (segment): VmRSS (bytes), CPU time (counter, seconds), uptime and loop lag (seconds). */
+    public static final String WORKER_RESIDENT_MEMORY = "prefork.worker.resident.memory";
+    public static final String WORKER_CPU = "prefork.worker.cpu";
+    public static final String WORKER_UPTIME = "prefork.worker.uptime";
+    public static final String WORKER_LOOP_LAG = "prefork.worker.loop.lag";
+    /** The same summed over all workers (the GC counters include workers that are gone). */
     public static final String JVM_HEAP_USED = "prefork.jvm.heap.used";
     public static final String JVM_HEAP_COMMITTED = "prefork.jvm.heap.committed";
     public static final String JVM_HEAP_MAX = "prefork.jvm.heap.max";
@@ -56,6 +79,7 @@ public final class MetricNames {
     public static final String TAG_STATE = "state";
     public static final String TAG_REASON = "reason";
     public static final String TAG_WORKER = "worker";
+    public static final String TAG_STATUS = "status";
 
     public static final String STATE_BOOTING = "booting";
     public static final String STATE_READY = "ready";
@@ -67,6 +91,8 @@ public final class MetricNames {
     public static final String REASON_TIMEOUT = "timeout";
     public static final String REASON_MAX_REQUESTS = "max_requests";
     public static final String REASON_RELOAD = "reload";
+    /** Recycled for --max-worker-heap or --max-worker-rss. */
+    public static final String REASON_MEMORY = "memory";
     public static final String REASON_BOOT_FAILED = "boot_failed";
 
     public static final String REASON_THREADS_FULL = "threads_full";

@@ -34,4 +34,21 @@ public interface WorkerContext {
      * @throws IllegalStateException when the worker runs without {@code --threads}
      */
     HttpHandler blocking(BlockingHttpHandler handler);
+
+    /**
+     * The counter {@code name} in this worker's segment, created at 0 on the first call and the same one after; the
+     * master aggregates it over the workers at scrape time (e.g. cache hits). Names are Prometheus-safe
+     * ({@code [a-zA-Z_][a-zA-Z0-9_]*}), at most 48 bytes; a worker holds at most 64 counters and gauges together.
+     *
+     * @throws IllegalArgumentException for a bad name, a name already used by a gauge, or when all 64 are taken
+     */
+    AppCounter counter(String name);
+
+    /**
+     * The gauge {@code name} in this worker's segment (e.g. cache entries), like {@link #counter} but a level the
+     * master sums over the live workers.
+     *
+     * @throws IllegalArgumentException for a bad name, a name already used by a counter, or when all 64 are taken
+     */
+    AppGauge gauge(String name);
 }

@@ -92,6 +92,16 @@ public enum ConfigOption {
     MAX_REQUESTS_JITTER(Setting.longInteger("max-requests-jitter", "N", "add a random 0..N to max-requests per worker")
             .byDefault(0L).check(Setting.range(0, Long.MAX_VALUE, "give 0 (off) or a positive count"))
             .in(ServerConfig::maxRequestsJitter)),
+    MAX_WORKER_HEAP(Setting.value("max-worker-heap", "BYTES|PERCENT",
+                    "recycle a worker whose heap after GC exceeds this: bytes (k/m/g) or a percent of its -Xmx; 0 = off",
+                    (flag, values) -> MemoryLimit.parse(flag, Setting.last(values)), MemoryLimit::toString)
+            .byDefault(MemoryLimit.OFF)
+            .in(ServerConfig::maxWorkerHeap)),
+    MAX_WORKER_RSS(Setting.value("max-worker-rss", "BYTES",
+                    "recycle a worker whose resident memory exceeds this: bytes (k/m/g); 0 = off",
+                    (flag, values) -> MemoryLimit.parseBytes(flag, Setting.last(values)), bytes -> Long.toString(bytes))
+            .byDefault(0L)
+            .in(ServerConfig::maxWorkerRss)),
     WORKER_JVM_OPTS(Setting.plain("worker-jvm-opts", "\"OPTS\"", "JVM options for each worker (replace the lean defaults)",
                     ServerConfig::splitJvmOpts, opts -> String.join(" ", opts))
             .byDefault(ServerConfig.splitJvmOpts(ServerConfig.DEFAULT_WORKER_JVM_OPTS))

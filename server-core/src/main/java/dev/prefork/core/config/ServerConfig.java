@@ -28,6 +28,8 @@ public record ServerConfig(
         Duration drainDelay,
         long maxRequests,
         long maxRequestsJitter,
+        MemoryLimit maxWorkerHeap,
+        long maxWorkerRss,
         List<String> workerJvmOpts,
         Path pidfile,
         String logLevel,
@@ -244,6 +246,16 @@ public record ServerConfig(
 
         public Builder maxRequests(long n) {
             set(ConfigOption.MAX_REQUESTS, n);
+            return this;
+        }
+
+        public Builder maxWorkerHeap(MemoryLimit limit) {
+            set(ConfigOption.MAX_WORKER_HEAP, limit);
+            return this;
+        }
+
+        public Builder maxWorkerRss(long bytes) {
+            set(ConfigOption.MAX_WORKER_RSS, bytes);
             return this;
         }
 
@@ -470,7 +482,7 @@ public record ServerConfig(
                     get(ConfigOption.BIND_UNIX_OWNER), get(ConfigOption.WORKERS), get(ConfigOption.ADMIN),
                     get(ConfigOption.TIMEOUT), get(ConfigOption.GRACEFUL_TIMEOUT), get(ConfigOption.BOOT_TIMEOUT),
                     get(ConfigOption.DRAIN_DELAY), get(ConfigOption.MAX_REQUESTS), get(ConfigOption.MAX_REQUESTS_JITTER),
-                    get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
+                    get(ConfigOption.MAX_WORKER_HEAP), get(ConfigOption.MAX_WORKER_RSS), get(ConfigOption.WORKER_JVM_OPTS), get(ConfigOption.PIDFILE), get(ConfigOption.LOG_LEVEL),
                     get(ConfigOption.ACCESS_LOG), get(ConfigOption.REUSE_PORT), get(ConfigOption.BACKLOG),
                     get(ConfigOption.KEEP_ALIVE), get(ConfigOption.HEADER_TIMEOUT), get(ConfigOption.LIMIT_REQUEST_LINE),
                     get(ConfigOption.LIMIT_REQUEST_FIELDS), get(ConfigOption.LIMIT_REQUEST_FIELD_SIZE),

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param http2                 serve HTTP/2 (h2 by ALPN, h2c)
  * @param http2MaxConcurrentStreams streams per HTTP/2 connection
  * @param http2InitialWindowSize    per-stream flow-control window announced to clients
+ * @param segment               the worker's own segment file (its figures, read by the master), or "" for none
  * @param standbySocketGroups   0 for a worker that serves at once; k &gt; 0 for a standby, which receives k equal
  *                              groups of listening sockets ({@code socketCount} in all), accepts from none, and
  *                              serves one group when the master activates it
@@ -66,6 +67,7 @@ public record WorkerSettings(
         boolean http2,
         int http2MaxConcurrentStreams,
         int http2InitialWindowSize,
+        String segment,
         int standbySocketGroups) {
 
     public WorkerSettings {
@@ -113,6 +115,7 @@ public record WorkerSettings(
         m.put("http2", Boolean.toString(http2));
         m.put("http2-max-concurrent-streams", Integer.toString(http2MaxConcurrentStreams));
         m.put("http2-initial-window-size", Integer.toString(http2InitialWindowSize));
+        m.put("segment", segment);
         m.put("standby-socket-groups", Integer.toString(standbySocketGroups));
         List<String> args = new ArrayList<>();
         m.forEach((k, v) -> args.add("--" + k + "=" + v));
@@ -157,6 +160,7 @@ public record WorkerSettings(
                     Boolean.parseBoolean(req(m, "http2")),
                     Integer.parseInt(req(m, "http2-max-concurrent-streams")),
                     Integer.parseInt(req(m, "http2-initial-window-size")),
+                    req(m, "segment"),
                     Integer.parseInt(req(m, "standby-socket-groups")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("worker argument is not a number: " + e.getMessage(), e);

@@ -120,7 +120,7 @@ public final class MasterCli {
             return ExitCodes.RUNTIME_FAILURE;
         }
         WorkerSettings training = new WorkerSettingsFactory("cds-training", 1, ProcessHandle.current().pid(),
-                new java.util.Random()).settings(1, config);
+                new java.util.Random()).settings(1, config, null);
         return WorkerCdsPreparation.await(new JvmWorkerLauncher().prepareCds(training, config), config);
     }
 

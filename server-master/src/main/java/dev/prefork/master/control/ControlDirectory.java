@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master's private control directory (mode 0700) holding the control socket; removed at exit. Only the
+ * The master's private control directory (mode 0700) holding the control socket and the workers' segment files;
+ * removed at exit. Only the
  * master's user can reach the socket inside it, before any secret is checked.
  */
 public final class ControlDirectory implements AutoCloseable {
@@ -84,9 +85,19 @@ public final class ControlDirectory implements AutoCloseable {
         closed = true;
         try {
             Files.deleteIfExists(socketPath);
+            deleteSegments(dir);
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             log.warn("could not remove control directory {}: {}; remove it by hand", dir, e.toString());
+        }
+    }
+
+    /** The workers' segment files ({@code worker-<id>.seg}) the master keeps here. */
+    private static void deleteSegments(Path directory) throws IOException {
+        try (DirectoryStream<Path> segments = Files.newDirectoryStream(directory, "worker-*.seg")) {
+            for (Path segment : segments) {
+                Files.deleteIfExists(segment);
+            }
         }
     }
 
@@ -106,7 +117,7 @@ public final class ControlDirectory implements AutoCloseable {
 
     /**
      * Removes control directories left by masters of this user that died without cleaning up (kill -9), so they do
-     * not pile up in /tmp. Only directories named like ours, whose pid is gone, holding at most the socket file.
+     * not pile up in /tmp. Only directories named like ours, whose pid is gone, holding at most the socket and segment files.
      */
     private static void removeStale(Path base, Path mine) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, "prefork-*")) {
@@ -118,6 +129,7 @@ public final class ControlDirectory implements AutoCloseable {
                 }
                 try {
                     Files.deleteIfExists(candidate.resolve(SOCKET_NAME));
+                    deleteSegments(candidate);
                     Files.delete(candidate);
                     log.info("removed stale control directory {} of a master that is gone", candidate);
                 } catch (IOException e) {

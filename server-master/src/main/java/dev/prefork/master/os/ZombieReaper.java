@@ -47,8 +47,11 @@ public final class ZombieReaper {
         this.posix = posix;
         this.spawnedByJdk = spawnedByJdk;
         this.proc = proc;
-        registry.gauge(MetricNames.ZOMBIES, zombies);
-        this.reaped = registry.counter(MetricNames.ZOMBIES_REAPED);
+        // With descriptions: promtool check metrics refuses a family without HELP text.
+        io.micrometer.core.instrument.Gauge.builder(MetricNames.ZOMBIES, zombies, Number::doubleValue)
+                .description("children of the master now in state Z").register(registry);
+        this.reaped = io.micrometer.core.instrument.Counter.builder(MetricNames.ZOMBIES_REAPED)
+                .description("adopted orphans reaped by the master").register(registry);
     }
 
     /** Hold this while starting a child and registering its pid, so that a scan never mistakes it for an orphan. */

@@ -22,22 +22,32 @@ public final class WorkerSettingsFactory {
         this.random = random;
     }
 
-    public WorkerSettings settings(int workerId, ServerConfig config) {
-        return settings(workerId, config, 0);
+    /** The worker's segment file: in the control directory (0700, removed with it), one per worker id. */
+    public java.nio.file.Path segmentPath(int workerId) {
+        return java.nio.file.Path.of(controlSocket).resolveSibling("worker-" + workerId + ".seg");
+    }
+
+    /** @param segment the worker's segment file, or null when it has none */
+    public WorkerSettings settings(int workerId, ServerConfig config, java.nio.file.Path segment) {
+        return settings(workerId, config, segment, 0);
     }
 
     /**
      * A standby's settings: it receives {@code socketGroups} groups of the listening sockets (one per reuse-port
      * slot, else one) and serves one group once activated.
+     *
+     * @param segment the standby's segment file (it writes its figures while standing by), or null when it has none
      */
-    public WorkerSettings standbySettings(int workerId, ServerConfig config, int socketGroups) {
+    public WorkerSettings standbySettings(int workerId, ServerConfig config, java.nio.file.Path segment,
+            int socketGroups) {
         if (socketGroups < 1) {
             throw new IllegalArgumentException("a standby needs at least one socket group, not " + socketGroups);
         }
-        return settings(workerId, config, socketGroups);
+        return settings(workerId, config, segment, socketGroups);
     }
 
-    private WorkerSettings settings(int workerId, ServerConfig config, int standbySocketGroups) {
+    private WorkerSettings settings(int workerId, ServerConfig config, java.nio.file.Path segment,
+            int standbySocketGroups) {
         int sockets = socketCount * Math.max(1, standbySocketGroups);
         return new WorkerSettings(workerId, controlSocket, sockets, config.appClass(), masterPid,
                 heartbeatMillis(config), config.keepAlive().toMillis(),
@@ -46,7 +56,8 @@ public final class WorkerSettingsFactory {
                 config.threads().toString(), config.threadQueue(), config.requestTimeout().toMillis(),
                 pathText(config.certFile()), pathText(config.keyFile()), pathText(config.caCerts()),
                 config.certReqs().code(), String.join(",", config.ciphers()), config.tlsMinVersion(), config.http2(),
-                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), standbySocketGroups);
+                config.http2MaxConcurrentStreams(), config.http2InitialWindowSize(), pathText(segment),
+                standbySocketGroups);
     }
 
     /** Absolute, so a worker started in another directory reads the same file; "" for none. */

@@ -28,6 +28,7 @@ final class Arbiter {
     private final WorkerController workers;
     private final PoolPlanner planner;
     private final Watchdog watchdog;
+    private final MemoryWatch memoryWatch;
     private final WorkerEventHandler workerEvents;
     private final CrashBackoff backoff;
     private final MasterMetrics metrics;
@@ -63,6 +64,7 @@ final class Arbiter {
         this.clock = clock;
         this.masterPid = masterPid;
         this.planner = new PoolPlanner(pool, workers, backoff, metrics, slots, config);
+        this.memoryWatch = new MemoryWatch(pool);
         this.watchdog = new Watchdog(pool, workers, metrics, this::bootFailed);
         this.stop = new StopSequence(pool, workers, closeListeners);
         this.workerEvents = new WorkerEventHandler(pool, workers, planner, backoff, metrics, this::bootFailed,
@@ -123,6 +125,9 @@ final class Arbiter {
         try {
             zombieScan.run();
             watchdog.check(now, planner.config(), stop.running());
+            if (stop.running()) {
+                memoryWatch.check(planner.config());
+            }
             stop.tick(now);
             for (WorkerHandle h : pool.where(w -> w.state() == WorkerState.READY)) {
                 backoff.stillReady(h.readyAt(), now);

@@ -94,6 +94,8 @@ public final class Master {
                     config.isExec() ? "exec command " + config.workerCommand() : config.appClass());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MasterMetrics metrics = new MasterMetrics(registry);
+            registry.getPrometheusRegistry().register(metrics.durationHistograms());
+            registry.getPrometheusRegistry().register(metrics.appMetrics());
             WorkerAdmissions admissions = new WorkerAdmissions(posix.getuid(), listeners::fdsForSlot);
             Infrastructure.ControlEndpoint control = infra.startControl(config, admissions,
                     new QueuedControlEvents(events), registry);

@@ -282,7 +282,10 @@ final class PoolPlanner {
     }
 
     private String reasonFor(WorkerHandle old) {
-        return old.generation() < generation ? MetricNames.REASON_RELOAD : MetricNames.REASON_MAX_REQUESTS;
+        if (old.generation() < generation) {
+            return MetricNames.REASON_RELOAD;
+        }
+        return old.recycleReason() != null ? old.recycleReason() : MetricNames.REASON_MAX_REQUESTS;
     }
 
     private WorkerHandle spawnStandby(long now) {

@@ -11,6 +11,8 @@ import dev.prefork.master.os.Posix;
 import dev.prefork.master.process.WorkerLauncher;
 import dev.prefork.master.process.WorkerProcess;
 import dev.prefork.master.process.WorkerSettingsFactory;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.WorkerSegment;
 import java.io.IOException;
 import java.util.Queue;
 import java.util.function.Supplier;
@@ -75,8 +77,11 @@ final class WorkerController {
             throws IOException {
         int id = pool.nextId();
         boolean standby = socketGroups > 0;
-        WorkerSettings settings = standby ? settingsFactory.standbySettings(id, config, socketGroups)
-                : settingsFactory.settings(id, config);
+        // A standby writes its segment too: its JVM figures show under state="standby" before it serves.
+        WorkerSegment segment = createSegment(id);
+        java.nio.file.Path segmentPath = segment == null ? null : segment.path();
+        WorkerSettings settings = standby ? settingsFactory.standbySettings(id, config, segmentPath, socketGroups)
+                : settingsFactory.settings(id, config, segmentPath);
         String secret = secrets.get();
         MasterHooks.WorkerInfo before = new MasterHooks.WorkerInfo(id, slot, generation, -1);
         hooks.call("pre_fork", x -> x.preFork(before));
@@ -87,6 +92,9 @@ final class WorkerController {
         }
         WorkerHandle handle = new WorkerHandle(id, slot, generation, config, socketGroups, process, secret, now,
                 settings.maxRequests());
+        if (segment != null) {
+            handle.segment(new SegmentReader(segment, id, process.pid()));
+        }
         pool.add(handle);
         // Admission first: the worker cannot say Hello before it has read its secret.
         if (standby) {
@@ -103,6 +111,17 @@ final class WorkerController {
         MasterHooks.WorkerInfo after = HookCaller.info(handle);
         hooks.call("post_fork", x -> x.postFork(after));
         return handle;
+    }
+
+    /** The worker's segment, or null (logged) when it cannot be made: the worker then serves without figures. */
+    private WorkerSegment createSegment(int id) {
+        java.nio.file.Path path = settingsFactory.segmentPath(id);
+        try {
+            return WorkerSegment.create(path, id);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("worker {}: cannot create its segment {} ({}); its figures will read 0", id, path, e.toString());
+            return null;
+        }
     }
 
     /** What a worker started now would run (see {@link WorkerLauncher#codeVersion()}). */

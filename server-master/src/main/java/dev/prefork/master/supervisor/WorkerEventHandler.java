@@ -69,7 +69,6 @@ final class WorkerEventHandler {
             workers.stop(h, now + StopSequence.STOP_GRACE_NANOS, "not a standby");
         } else if (message instanceof ControlMessage.JvmStats stats) {
             h.jvmStats(stats);
-            metrics.jvmStats(h);
         } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED) {
             h.ready(now);
             everReady = true;
@@ -91,7 +90,7 @@ final class WorkerEventHandler {
             bootFailure.bootFailed(h, "the application failed to start: " + failed.reason());
         } else if (message instanceof ControlMessage.RecycleRequest recycle && h.state() == WorkerState.READY
                 && !h.recycleRequested()) {
-            h.requestRecycle();
+            h.requestRecycle(MetricNames.REASON_MAX_REQUESTS);
             LOG.info("{} served {} requests (max-requests {}); recycling it in turn",
                     h, recycle.requestsServed(), h.maxRequests());
         } else {

@@ -2,6 +2,10 @@ package dev.prefork.master.supervisor;
 
 import dev.prefork.core.config.ServerConfig;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentLayout;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.SegmentSnapshot;
 import dev.prefork.master.control.WorkerLink;
 import dev.prefork.master.process.WorkerProcess;
 import java.util.Optional;
@@ -13,6 +17,8 @@ import java.util.Optional;
 final class WorkerHandle {
     /** Nothing scheduled. */
     static final long NEVER = Long.MAX_VALUE;
+    /** A scrape reads each worker's segment once, however many meters ask. */
+    private static final long READ_EVERY_NANOS = 100_000_000L;
     /** The slot of a standby that has not been activated yet. */
     static final int NO_SLOT = -1;
 
@@ -40,16 +46,22 @@ final class WorkerHandle {
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
     private long maxLoopLagMillis;
-    private volatile long requestsTotal;
-    private volatile long requestTimeoutsTotal;
-    private volatile long threadsFullTotal;
-    private volatile int requestsInFlight;
-    private volatile int connectionsOpen;
+    /** The worker's segment, read at scrape time (null when it could not be made). */
+    private volatile SegmentReader segment;
+    /** The last figures read from the segment, and when (System.nanoTime), so one scrape reads it once. */
+    private SegmentSnapshot figures;
+    private long figuresReadAt;
+    private String rejection;
+    /** Figures from control messages, for a worker without an attached segment (exec workers). */
+    private final java.util.concurrent.atomic.AtomicLongArray reported =
+            new java.util.concurrent.atomic.AtomicLongArray(SegmentField.values().length);
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
     private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
     private WorkerHandle replacing;
     private boolean recycleRequested;
+    /** Why it is to be recycled: max_requests or memory. */
+    private String recycleReason;
     private long killAt = NEVER;
     private boolean killSent;
 
@@ -98,6 +110,13 @@ final class WorkerHandle {
 
     void jvmStats(ControlMessage.JvmStats stats) {
         this.jvmStats = stats;
+        report(SegmentField.HEAP_USED_BYTES, stats.heapUsedBytes());
+        report(SegmentField.HEAP_COMMITTED_BYTES, stats.heapCommittedBytes());
+        report(SegmentField.HEAP_MAX_BYTES, stats.heapMaxBytes());
+        report(SegmentField.HEAP_AFTER_GC_BYTES, -1);
+        report(SegmentField.GC_COLLECTIONS, stats.gcCount());
+        report(SegmentField.GC_PAUSE_MILLIS, stats.gcPauseMillis());
+        report(SegmentField.LIVE_THREADS, stats.liveThreads());
     }
 
     /** The latest JVM figures an exec worker's agent sent, or null before the first (and for native workers). */
@@ -136,14 +155,78 @@ final class WorkerHandle {
         this.generation = generation;
     }
 
+    /**
+     * Liveness and loop lag; the counters stand in for a segment only for a worker that has none attached (exec
+     * workers, whose agent reports them here).
+     */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
         maxLoopLagMillis = beat.maxLoopLagMillis();
-        requestsTotal = beat.requestsTotal();
-        requestTimeoutsTotal = beat.requestTimeoutsTotal();
-        threadsFullTotal = beat.threadsFullTotal();
-        requestsInFlight = beat.requestsInFlight();
-        connectionsOpen = beat.connectionsOpen();
+        report(SegmentField.REQUESTS, beat.requestsTotal());
+        report(SegmentField.REQUESTS_IN_FLIGHT, beat.requestsInFlight());
+        report(SegmentField.CONNECTIONS_OPEN, beat.connectionsOpen());
+        report(SegmentField.REQUEST_TIMEOUTS, beat.requestTimeoutsTotal());
+        report(SegmentField.THREADS_FULL, beat.threadsFullTotal());
+        report(SegmentField.LOOP_LAG_MILLIS, beat.maxLoopLagMillis());
+    }
+
+    /** What an exec worker's agent reports, kept like segment figures (see {@link #heartbeat}). */
+    private void report(SegmentField field, long value) {
+        reported.set(field.ordinal(), value);
+    }
+
+    void segment(SegmentReader reader) {
+        this.segment = reader;
+    }
+
+    /**
+     * The worker's figures from its segment, read at most once per {@link #READ_EVERY_NANOS} (a scrape asks for
+     * each of them); a segment that fails validation keeps the last good figures and is reported once by the
+     * returned rejection. Called by the admin thread and the supervision thread.
+     */
+    synchronized SegmentSnapshot figures() {
+        SegmentReader reader = segment;
+        if (reader == null) {
+            return reportedFigures();
+        }
+        long t = System.nanoTime();
+        if (figures == null || t - figuresReadAt > READ_EVERY_NANOS) {
+            figuresReadAt = t;
+            SegmentReader.Result r = reader.read();
+            rejection = r instanceof SegmentReader.Rejected rejected ? rejected.reason() : null;
+            figures = reader.last();
+        }
+        // Never attached (an exec worker, or a native one still booting): what it reported in messages.
+        return figures.pid() == 0 ? reportedFigures() : figures;
+    }
+
+    /** The reported figures as a snapshot, for a worker that never attached a segment (exec workers). */
+    private SegmentSnapshot reportedFigures() {
+        long[] values = new long[reported.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = reported.get(i);
+        }
+        return new SegmentSnapshot(id, 0, values, new long[SegmentLayout.BUCKET_COUNT], java.util.List.of());
+    }
+
+    /** Why the last read refused the segment, or null; cleared by reading it. */
+    synchronized String takeRejection() {
+        String r = rejection;
+        rejection = null;
+        return r;
+    }
+
+    /** Reads the segment once more now (its last figures, at exit) and deletes the file. */
+    synchronized SegmentSnapshot retireSegment() {
+        SegmentReader reader = segment;
+        if (reader == null) {
+            return reportedFigures();
+        }
+        figuresReadAt = Long.MIN_VALUE / 2;
+        figures = null;
+        SegmentSnapshot last = figures();
+        reader.delete();
+        return last;
     }
 
     void certificateServed(ControlMessage.CertificateServed served) {
@@ -176,8 +259,13 @@ final class WorkerHandle {
         this.replacing = old;
     }
 
-    void requestRecycle() {
+    void requestRecycle(String reason) {
         recycleRequested = true;
+        recycleReason = reason;
+    }
+
+    String recycleReason() {
+        return recycleReason;
     }
 
     int id() {
@@ -268,23 +356,15 @@ final class WorkerHandle {
     }
 
     long requestsTotal() {
-        return requestsTotal;
-    }
-
-    long requestTimeoutsTotal() {
-        return requestTimeoutsTotal;
-    }
-
-    long threadsFullTotal() {
-        return threadsFullTotal;
+        return figures().get(SegmentField.REQUESTS);
     }
 
     int requestsInFlight() {
-        return requestsInFlight;
+        return (int) figures().get(SegmentField.REQUESTS_IN_FLIGHT);
     }
 
     int connectionsOpen() {
-        return connectionsOpen;
+        return (int) figures().get(SegmentField.CONNECTIONS_OPEN);
     }
 
     WorkerHandle replacing() {

@@ -46,6 +46,18 @@ class ControlDirectoryTest {
     }
 
     @Test
+    void closeAlsoRemovesTheWorkersSegmentFiles() throws Exception {
+        ControlDirectory dir = ControlDirectory.create(parent);
+        Files.createFile(dir.socketPath());
+        Files.createFile(dir.directory().resolve("worker-1.seg"));
+        Files.createFile(dir.directory().resolve("worker-12.seg"));
+
+        dir.close();
+
+        assertThat(dir.directory()).doesNotExist();
+    }
+
+    @Test
     void defaultsToTheTemporaryDirectory() {
         try (ControlDirectory dir = ControlDirectory.create(null)) {
             assertThat(dir.directory().getParent()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
@@ -94,6 +106,7 @@ class ControlDirectoryTest {
         }
         Path stale = Files.createDirectory(parent.resolve("prefork-" + gone.pid() + "-0123456789abcdef"));
         Files.createFile(stale.resolve("control.sock"));
+        Files.createFile(stale.resolve("worker-3.seg"));
         Path alive = Files.createDirectory(parent.resolve("prefork-" + ProcessHandle.current().pid() + "-0123456789abcdef"));
         Path foreign = Files.createDirectory(parent.resolve("prefork-" + gone.pid() + "-notours"));
 

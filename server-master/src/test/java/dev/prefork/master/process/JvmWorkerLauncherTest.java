@@ -25,7 +25,7 @@ class JvmWorkerLauncherTest {
             .build();
     private static final WorkerSettings SETTINGS = new WorkerSettings(3, "/tmp/x/control.sock", 1, "test.App", 4242,
             1000, 5000, 10_000, 4094, 100, 8190, 1024, 0, false, "0", 128, 0, "", "", "", 0, "", "1.2", true, 100,
-            65_535, 0);
+            65_535, "", 0);
 
     private WorkerProcess started;
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class LauncherByModeTest {
     private static final WorkerSettings SETTINGS = new WorkerSettings(1, "/tmp/x/control.sock", 1, null, 4242,
-            1000, 5000, 10_000, 4094, 100, 8190, 1024, 0, false, "0", 128, 0, "", "", "", 0, "", "1.2", true, 100, 65_535, 0);
+            1000, 5000, 10_000, 4094, 100, 8190, 1024, 0, false, "0", 128, 0, "", "", "", 0, "", "1.2", true, 100, 65_535, "", 0);
 
     @Test
     void theConfigurationInForceChoosesTheLauncherEachMadeOnce() throws Exception {

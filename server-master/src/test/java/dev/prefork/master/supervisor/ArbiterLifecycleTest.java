@@ -3,6 +3,10 @@ package dev.prefork.master.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.MetricNames;
+import dev.prefork.core.segment.SegmentBuffer;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.WorkerSegment;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.master.control.WorkerDirectory;
 import dev.prefork.master.os.FakePosix;
@@ -90,17 +94,27 @@ class ArbiterLifecycleTest {
     void allRestartReasonsExistAtZeroBeforeAnyRestart() {
         ArbiterRig rig = new ArbiterRig(ArbiterRig.config().build());
 
-        for (String reason : List.of("crashed", "timeout", "max_requests", "reload", "boot_failed")) {
+        for (String reason : List.of("crashed", "timeout", "max_requests", "memory", "reload", "boot_failed")) {
             assertThat(rig.registry.get(MetricNames.WORKER_RESTARTS).tag("reason", reason).counter().count()).isZero();
         }
     }
 
     @Test
-    void heartbeatFiguresArePublishedPerWorkerAndRemovedWhenItExits() {
+    void segmentFiguresArePublishedPerWorkerAndKeptInTheTotalsWhenItExits(@org.junit.jupiter.api.io.TempDir
+                                                                           java.nio.file.Path dir) throws Exception {
         ArbiterRig rig = new ArbiterRig(ArbiterRig.config().workers(1).build()).start();
         WorkerHandle w = rig.worker(1);
+        java.nio.file.Path file = dir.resolve("worker-1.seg");
+        w.segment(new SegmentReader(WorkerSegment.create(file, 1), 1, w.pid()));
         rig.ready(w);
-        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(123, 4, 5, 0, 7, 11));
+        SegmentBuffer b = WorkerSegment.attach(file, 1, w.pid()).buffer();
+        b.putLongVolatile(SegmentField.REQUESTS.offset(), 123);
+        b.putLongVolatile(SegmentField.REQUESTS_IN_FLIGHT.offset(), 4);
+        b.putLongVolatile(SegmentField.CONNECTIONS_OPEN.offset(), 5);
+        b.putLongVolatile(SegmentField.REQUEST_TIMEOUTS.offset(), 7);
+        b.putLongVolatile(SegmentField.THREADS_FULL.offset(), 11);
+        // Heartbeats carry liveness only now: their counters are ignored.
+        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(999, 99, 99, 0, 99, 99));
 
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS).tag("worker", "1").functionCounter().count()).isEqualTo(123);
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS_IN_FLIGHT).tag("worker", "1").gauge().value()).isEqualTo(4);
@@ -113,6 +127,7 @@ class ArbiterLifecycleTest {
 
         rig.exit(w, 0);
         assertThat(rig.registry.find(MetricNames.WORKER_REQUESTS).tag("worker", "1").functionCounter()).isNull();
+        assertThat(file).as("the gone worker's segment is deleted").doesNotExist();
         // The pool-wide total keeps what the gone worker served; its in-flight figure leaves the sum.
         assertThat(rig.registry.get(MetricNames.REQUESTS).functionCounter().count()).isEqualTo(123);
         assertThat(rig.registry.get(MetricNames.REQUESTS_IN_FLIGHT).gauge().value()).isZero();

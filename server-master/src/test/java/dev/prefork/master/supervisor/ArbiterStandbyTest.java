@@ -101,6 +101,30 @@ class ArbiterStandbyTest {
     }
 
     @Test
+    void aWorkerOverItsMemoryLimitIsSwappedForTheStandbyLikeARecycle(@org.junit.jupiter.api.io.TempDir
+                                                                     java.nio.file.Path dir) throws Exception {
+        ArbiterRig rig = booted(standby(2, 1).maxWorkerRss(100L << 20).build());
+        WorkerHandle old = rig.worker(1);
+        WorkerHandle spare = rig.worker(3);
+        java.nio.file.Path file = dir.resolve("worker-1.seg");
+        old.segment(new dev.prefork.core.segment.SegmentReader(
+                dev.prefork.core.segment.WorkerSegment.create(file, 1), 1, old.pid()));
+        dev.prefork.core.segment.WorkerSegment.attach(file, 1, old.pid()).buffer()
+                .putLongVolatile(dev.prefork.core.segment.SegmentField.RSS_BYTES.offset(), 200L << 20);
+
+        rig.elapse(Duration.ofSeconds(1));
+
+        assertThat(rig.link(spare).sent).containsExactly(new ControlMessage.Activate(old.slot(), 0));
+        assertThat(old.state()).isEqualTo(WorkerState.DRAINING);
+        assertThat(rig.restarts(MetricNames.REASON_MEMORY)).isEqualTo(1);
+        assertThat(rig.restarts(MetricNames.REASON_MAX_REQUESTS)).isZero();
+        assertThat(rig.capacityReady()).isEqualTo(2);
+        assertThat(rig.pool.where(h -> h.replacing() != null)).as("no replacement boot").isEmpty();
+        rig.elapse(Duration.ofNanos(PoolPlanner.STANDBY_REFILL_DELAY_NANOS));
+        assertThat(rig.worker(4).isStandby()).as("the next standby").isTrue();
+    }
+
+    @Test
     void aHupThatKeepsTheConfigurationSwapsThroughTheStandbysThenRefillsThemNeverBelowCapacity() {
         ServerConfig config = standby(4, 2).build();
         ArbiterRig rig = booted(config);

@@ -145,8 +145,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
             head = null;
             body = null;
             answered = true;
-            stats.requestStarted();
-            startNanos = accessLog != null ? System.nanoTime() : 0;
+            startNanos = stats.requestStarted();
             HandlerCall.invoke(handler, dev.prefork.worker.HttpRequest.of(request.method().name(), request.uri(),
                     request.headers(), bytesRead, ctx.channel().eventLoop()), ctx.channel(), requestTimeout,
                     response -> respond(ctx, request, response));
@@ -161,13 +160,13 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         head = null;
         body = null;
         answered = true;
-        stats.requestStarted();
+        startNanos = stats.requestStarted();
         HttpResponseStatus s = HttpResponseStatus.valueOf(status);
         respond(ctx, request, HttpResponse.text(status, s.code() + " " + s.reasonPhrase() + "\n"));
     }
 
     private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response) {
-        stats.requestFinished();
+        stats.requestFinished(startNanos, response.status());
         if (accessLog != null) {
             accessLog.log(ctx.channel().parent().remoteAddress(), request.method().name(), request.uri(), PROTOCOL,
                     response.status(), response.bodyLength(), startNanos);

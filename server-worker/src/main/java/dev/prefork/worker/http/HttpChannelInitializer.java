@@ -50,6 +50,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     private final WorkerContext context;
     private final HttpLimits limits;
     private final ServingStats stats;
+    private final ByteCounter byteCounter;
     private final ConnectionTracker tracker;
     private final AccessLog accessLog;
     private final ServerTls tls;
@@ -67,6 +68,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         this.context = context;
         this.limits = limits;
         this.stats = stats;
+        this.byteCounter = new ByteCounter(stats);
         this.tracker = tracker;
         this.accessLog = accessLog;
         this.tls = tls;
@@ -76,6 +78,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("prefork-bytes", byteCounter);
         if (tls != null) {
             // The handshake gets the header timeout: a connection that never completes one is closed like a slow head.
             pipeline.addLast("prefork-tls", tls.newHandler(channel.alloc(), limits.headerTimeoutMillis()));

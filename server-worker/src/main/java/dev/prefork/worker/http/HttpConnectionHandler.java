@@ -260,10 +260,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void start(Exchange exchange) {
         busy = true;
-        stats.requestStarted();
-        if (accessLog != null) {
-            exchange.startNanos = System.nanoTime();
-        }
+        exchange.startNanos = stats.requestStarted();
         if (exchange.fixed != null) {
             respond(exchange, exchange.fixed);
             return;
@@ -278,7 +275,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         Channel channel = ctx.channel();
         boolean keepAlive = exchange.keepAlive && !discarding && !tracker.isDraining()
                 && !closesConnection(response);
-        stats.requestFinished();
+        stats.requestFinished(exchange.startNanos, response.status());
         if (accessLog != null) {
             logAccess(exchange, response);
         }

@@ -24,6 +24,7 @@ public final class HttpServing {
     private ServerTls tls;
     private Http2Options http2 = Http2Options.off();
     private ChannelInitializer<Channel> childHandler;
+    private HttpHandler handler;
 
     /**
      * @param workerId  the worker's id (0 for a single process)
@@ -43,7 +44,8 @@ public final class HttpServing {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.accessLog = accessLog;
         this.tracker = new ConnectionTracker(stats);
-        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker, pool);
+        this.context = new ServingWorkerContext(workerId, ProcessHandle.current().pid(), loops, tracker, pool,
+                stats.segment());
     }
 
     /** Serves TLS with this context holder (null: cleartext). Call before {@link #childHandler()}. */
@@ -71,7 +73,7 @@ public final class HttpServing {
      */
     public synchronized ChannelInitializer<Channel> childHandler() {
         if (childHandler == null) {
-            HttpHandler handler = application.handler();
+            handler = application.handler();
             if (handler == null) {
                 throw new IllegalStateException(application.getClass().getName()
                         + ".handler() returned null; return the HttpHandler that answers requests");
@@ -80,6 +82,18 @@ public final class HttpServing {
                     accessLog ? new AccessLog() : null, tls, http2);
         }
         return childHandler;
+    }
+
+    /**
+     * The same pipeline as {@link #childHandler()} for a standby's warm-up, counting into throwaway stats and its
+     * own connection tracker: the warm-up's requests are not served requests (the worker's segment, its
+     * --max-requests count, its connections and drain).
+     */
+    public synchronized ChannelInitializer<Channel> warmUpHandler() {
+        childHandler();
+        ServingStats scratch = new ServingStats();
+        return new HttpChannelInitializer(application, handler, context, limits, scratch,
+                new ConnectionTracker(scratch), accessLog ? new AccessLog() : null, tls, http2);
     }
 
     public ServingStats stats() {

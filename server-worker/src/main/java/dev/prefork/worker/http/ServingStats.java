@@ -1,84 +1,114 @@
 package dev.prefork.worker.http;
 
+import dev.prefork.core.segment.SegmentBuffer;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The worker's counters, updated on the serving event loops with uncontended adders and read by the
- * heartbeat. Also fires the max-requests hook once when the served count reaches its threshold.
+ * The worker's serving counters, kept in its segment (the master reads them at scrape time): atomic adds from the
+ * event loops and handler threads, nothing else on the request path. Also fires the max-requests hook once when the
+ * served count reaches its threshold.
  */
 public final class ServingStats {
-    private final LongAdder requestsTotal = new LongAdder();
-    private final LongAdder requestsInFlight = new LongAdder();
-    private final LongAdder connectionsOpen = new LongAdder();
-    private final LongAdder requestTimeouts = new LongAdder();
-    private final LongAdder threadsFull = new LongAdder();
+    private static final int REQUESTS = SegmentField.REQUESTS.offset();
+    private static final int IN_FLIGHT = SegmentField.REQUESTS_IN_FLIGHT.offset();
+    private static final int CONNECTIONS = SegmentField.CONNECTIONS_OPEN.offset();
+    private static final int DURATION = SegmentField.REQUEST_DURATION_NANOS.offset();
+    private static final int STATUS_1XX = SegmentField.STATUS_1XX.offset();
+
+    private final SegmentBuffer segment;
     private final long recycleAfter;
     private final Runnable onRecycleThreshold;
     private final AtomicBoolean recycleSignalled = new AtomicBoolean();
 
     /**
+     * @param segment            where the counters live: the worker's mapped segment, or one in plain memory
      * @param recycleAfter       served requests after which {@code onRecycleThreshold} runs once; 0 = never
      * @param onRecycleThreshold runs on the serving event loop that served the last request; must not block
      */
-    public ServingStats(long recycleAfter, Runnable onRecycleThreshold) {
+    public ServingStats(SegmentBuffer segment, long recycleAfter, Runnable onRecycleThreshold) {
+        this.segment = segment;
         this.recycleAfter = recycleAfter;
         this.onRecycleThreshold = onRecycleThreshold;
     }
 
-    /** Counters without a recycle threshold. */
+    /** Counters in plain memory, without a recycle threshold. */
     public ServingStats() {
-        this(0, null);
+        this(SegmentBuffer.inMemory(), 0, null);
+    }
+
+    /** The segment the counters live in (the JVM sampler writes its figures next to them). */
+    public SegmentBuffer segment() {
+        return segment;
     }
 
     public long requestsTotal() {
-        return requestsTotal.sum();
+        return segment.getLongVolatile(REQUESTS);
     }
 
     public int requestsInFlight() {
-        return (int) Math.max(0, requestsInFlight.sum());
+        return (int) Math.max(0, segment.getLongVolatile(IN_FLIGHT));
     }
 
     public int connectionsOpen() {
-        return (int) Math.max(0, connectionsOpen.sum());
+        return (int) Math.max(0, segment.getLongVolatile(CONNECTIONS));
     }
 
     /** Requests answered 503 by the request timeout. */
     public long requestTimeoutsTotal() {
-        return requestTimeouts.sum();
+        return segment.getLongVolatile(SegmentField.REQUEST_TIMEOUTS.offset());
     }
 
     void requestTimedOut() {
-        requestTimeouts.increment();
+        segment.getAndAddLong(SegmentField.REQUEST_TIMEOUTS.offset(), 1);
     }
 
     /** Requests answered 503 at once because every handler thread was busy and the thread queue full. */
     public long threadsFullTotal() {
-        return threadsFull.sum();
+        return segment.getLongVolatile(SegmentField.THREADS_FULL.offset());
     }
 
     void threadsFull() {
-        threadsFull.increment();
+        segment.getAndAddLong(SegmentField.THREADS_FULL.offset(), 1);
     }
 
-    void requestStarted() {
-        requestsInFlight.increment();
+    /** Returns the start time to hand to {@link #requestFinished}. */
+    long requestStarted() {
+        segment.getAndAddLong(IN_FLIGHT, 1);
+        return System.nanoTime();
     }
 
-    void requestFinished() {
-        requestsInFlight.decrement();
-        requestsTotal.increment();
-        if (recycleAfter > 0 && !recycleSignalled.get() && requestsTotal.sum() >= recycleAfter
+    void requestFinished(long startNanos, int status) {
+        long nanos = Math.max(0, System.nanoTime() - startNanos);
+        segment.getAndAddLong(IN_FLIGHT, -1);
+        int statusClass = status / 100;
+        if (statusClass >= 1 && statusClass <= 5) {
+            segment.getAndAddLong(STATUS_1XX + (statusClass - 1) * Long.BYTES, 1);
+        }
+        segment.getAndAddLong(SegmentLayout.bucketOffset(SegmentLayout.bucketOf(nanos)), 1);
+        segment.getAndAddLong(DURATION, nanos);
+        // Last, so a reader that sees the request counted also sees its bucket and status.
+        long served = segment.getAndAddLong(REQUESTS, 1) + 1;
+        if (recycleAfter > 0 && served >= recycleAfter && !recycleSignalled.get()
                 && recycleSignalled.compareAndSet(false, true)) {
             onRecycleThreshold.run();
         }
     }
 
     void connectionOpened() {
-        connectionsOpen.increment();
+        segment.getAndAddLong(CONNECTIONS, 1);
     }
 
     void connectionClosed() {
-        connectionsOpen.decrement();
+        segment.getAndAddLong(CONNECTIONS, -1);
+    }
+
+    void bytesReceived(long bytes) {
+        segment.getAndAddLong(SegmentField.BYTES_RECEIVED.offset(), bytes);
+    }
+
+    void bytesSent(long bytes) {
+        segment.getAndAddLong(SegmentField.BYTES_SENT.offset(), bytes);
     }
 }

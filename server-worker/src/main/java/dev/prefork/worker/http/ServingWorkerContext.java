@@ -1,5 +1,8 @@
 package dev.prefork.worker.http;
 
+import dev.prefork.core.segment.SegmentBuffer;
+import dev.prefork.worker.AppCounter;
+import dev.prefork.worker.AppGauge;
 import dev.prefork.worker.BlockingHttpHandler;
 import dev.prefork.worker.HttpHandler;
 import dev.prefork.worker.WorkerContext;
@@ -12,6 +15,7 @@ final class ServingWorkerContext implements WorkerContext {
     private final ConnectionTracker tracker;
     /** Null without --threads. */
     private final BlockingPool pool;
+    private final AppMetrics appMetrics;
 
     ServingWorkerContext(int workerId, long pid, EventLoopGroup eventLoops, ConnectionTracker tracker) {
         this(workerId, pid, eventLoops, tracker, null);
@@ -19,7 +23,14 @@ final class ServingWorkerContext implements WorkerContext {
 
     ServingWorkerContext(int workerId, long pid, EventLoopGroup eventLoops, ConnectionTracker tracker,
                          BlockingPool pool) {
+        this(workerId, pid, eventLoops, tracker, pool, SegmentBuffer.inMemory());
+    }
+
+    /** @param segment where the application's counters and gauges go: the worker's segment */
+    ServingWorkerContext(int workerId, long pid, EventLoopGroup eventLoops, ConnectionTracker tracker,
+                         BlockingPool pool, SegmentBuffer segment) {
         this.pool = pool;
+        this.appMetrics = new AppMetrics(segment);
         this.workerId = workerId;
         this.pid = pid;
         this.eventLoops = eventLoops;
@@ -44,6 +55,16 @@ final class ServingWorkerContext implements WorkerContext {
     @Override
     public boolean isDraining() {
         return tracker.isDraining();
+    }
+
+    @Override
+    public AppCounter counter(String name) {
+        return appMetrics.counter(name);
+    }
+
+    @Override
+    public AppGauge gauge(String name) {
+        return appMetrics.gauge(name);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.prefork.worker.runtime;
 
+import dev.prefork.core.segment.SegmentBuffer;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.WorkerSettings;
 import dev.prefork.core.tls.ClientCertificates;
@@ -50,7 +51,7 @@ public final class CdsTraining {
             ControlLink link = ControlClient.connect(controlLoop, controlPath.toString(), settings.workerId(), "training",
                     1, new IgnoredCommands()).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             WorkerBoot.Serving serving = WorkerBoot.serve(settings, id, link, controlLoop,
-                    new ServingStats(settings.maxRequests(), () -> { }), true);
+                    new ServingStats(SegmentBuffer.inMemory(), settings.maxRequests(), () -> { }), true);
             serving.readySent().awaitUninterruptibly(STEP_TIMEOUT_MILLIS);
             String answer;
             try {

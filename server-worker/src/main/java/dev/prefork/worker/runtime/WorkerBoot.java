@@ -97,7 +97,7 @@ final class WorkerBoot {
                     + "; return the HttpHandler that answers requests", e);
         }
         if (settings.standby()) {
-            StandbyWarmUp.run(id, settings, loops, childHandler, tls);
+            StandbyWarmUp.run(id, settings, loops, http.warmUpHandler(), tls);
         }
         // A standby registers its sockets paused: nothing accepts from them until the master activates it.
         Listeners listeners = settings.standby() ? Listeners.registerPaused(link.listenFds(), loops, childHandler)

@@ -3,11 +3,14 @@ package dev.prefork.worker.runtime;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.core.segment.SegmentBuffer;
+import dev.prefork.core.segment.WorkerSegment;
 import dev.prefork.worker.http.ServingStats;
 import io.netty.channel.EventLoopGroup;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime implements WorkerCommands {
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final long BOOT_FAILED_FLUSH_MILLIS = 2_000;
+    private static final long JVM_SAMPLE_MILLIS = 1_000;
 
     private final WorkerSettings settings;
     private final WorkerIdentity id;
@@ -89,7 +93,15 @@ public final class WorkerRuntime implements WorkerCommands {
         long handshakeDone = System.nanoTime();
         log.debug("{} received {} listening socket(s) in {} ms", id, link.listenFds().size(), millisSince(mainStartNanos));
         WorkerSignals.install(this);
-        stats = new ServingStats(settings.maxRequests(), this::requestRecycle);
+        SegmentBuffer segment;
+        try {
+            segment = settings.segment().isEmpty() ? SegmentBuffer.inMemory()
+                    : WorkerSegment.attach(Path.of(settings.segment()), settings.workerId(), id.pid()).buffer();
+        } catch (IOException e) {
+            bootFailed(new WorkerBootException(id + " cannot map its segment: " + e.getMessage(), e));
+            return;
+        }
+        stats = new ServingStats(segment, settings.maxRequests(), this::requestRecycle);
         WorkerBoot.Serving serving;
         try {
             serving = WorkerBoot.serve(settings, id, link, controlLoop, stats, false);
@@ -120,6 +132,10 @@ public final class WorkerRuntime implements WorkerCommands {
                 stats.threadsFullTotal())),
                 period, period,
                 TimeUnit.MILLISECONDS);
+        // The JVM's figures, off the request path: once a second on this loop.
+        JvmSampler sampler = new JvmSampler(stats.segment(), lag);
+        sampler.run();
+        controlLoop.scheduleAtFixedRate(sampler, JVM_SAMPLE_MILLIS, JVM_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);
         } else if (pendingActivation != null) {

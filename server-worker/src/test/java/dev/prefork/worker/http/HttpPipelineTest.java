@@ -1,5 +1,6 @@
 package dev.prefork.worker.http;
 
+import dev.prefork.core.segment.SegmentBuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -355,7 +356,7 @@ class HttpPipelineTest {
     @Test
     void signalsTheRecycleThresholdOnce() {
         AtomicInteger signals = new AtomicInteger();
-        stats = new ServingStats(3, signals::incrementAndGet);
+        stats = new ServingStats(SegmentBuffer.inMemory(), 3, signals::incrementAndGet);
         EmbeddedChannel ch = channel();
         for (int i = 0; i < 5; i++) {
             send(ch, get("/"));

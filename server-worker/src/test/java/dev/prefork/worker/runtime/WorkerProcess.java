@@ -31,14 +31,14 @@ final class WorkerProcess implements AutoCloseable {
     static WorkerSettings settings(FakeMaster master, String appClass, long maxRequests) {
         return new WorkerSettings(7, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
                 5_000, 10_000, 4094, 100, 8190, 1024 * 1024, maxRequests, false, "0", 128, 0, "", "", "", 0, "", "1.2",
-                true, 100, 65_535, 0);
+                true, 100, 65_535, "", 0);
     }
 
     /** A standby's settings: one group of sockets (the master's one), held without accepting until Activate. */
     static WorkerSettings standbySettings(FakeMaster master, String appClass) {
         return new WorkerSettings(7, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
                 5_000, 10_000, 4094, 100, 8190, 1024 * 1024, 0, false, "0", 128, 0, "", "", "", 0, "", "1.2",
-                true, 100, 65_535, 1);
+                true, 100, 65_535, "", 1);
     }
 
     static WorkerProcess start(String name, WorkerSettings settings, String secret, List<String> jvmOpts)

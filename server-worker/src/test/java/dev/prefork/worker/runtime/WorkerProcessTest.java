@@ -216,6 +216,29 @@ class WorkerProcessTest {
     }
 
     @Test
+    void aStandbysWarmUpRequestsAreNotCountedOnlyWhatItServesOnceActivated(TestInfo info) throws Exception {
+        FakeMaster master = master(false);
+        WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
+        master.await(ControlMessage.StandingBy.class, BOOT);
+        ControlMessage.Heartbeat standing = master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
+        assertThat(standing.requestsTotal()).as("the warm-up's %d requests are no served requests (segment,"
+                + " --max-requests)", StandbyWarmUp.REQUESTS).isZero();
+        assertThat(standing.connectionsOpen()).isZero();
+
+        master.send(new ControlMessage.Activate(0, 0));
+        master.await(ControlMessage.Ready.class, Duration.ofSeconds(5));
+        try (RawHttp client = new RawHttp(master.port())) {
+            client.get("/");
+            assertThat(client.read().status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            List<ControlMessage.Heartbeat> beats = master.received(ControlMessage.Heartbeat.class);
+            assertThat(beats.get(beats.size() - 1).requestsTotal()).isEqualTo(1);
+        });
+        assertThat(worker.log()).contains("activated in slot 0");
+    }
+
+    @Test
     void aStandbyDrainedBeforeActivationClosesTheApplicationAndExitsZero(TestInfo info) throws Exception {
         FakeMaster master = master(false);
         WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
