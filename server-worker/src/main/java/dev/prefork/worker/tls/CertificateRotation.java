@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateRotation {
     private static final Logger log = LoggerFactory.getLogger(CertificateRotation.class);
-    /** Rotation is seen within this period (plus a load); reading two small files costs well under a millisecond. */
+    /** Rotation is seen within this period (plus a load); a poll that finds the files unchanged is a few stat calls. */
     public static final long POLL_MILLIS = 1_000;
 
     private final ServerTls tls;

@@ -18,10 +18,12 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -45,6 +47,8 @@ public final class ServerTls {
     private volatile SslContext context;
     private volatile TlsMaterial material;
     private byte[] filesDigest;
+    /** What the files looked like at the last successful load; null forces a re-read. */
+    private List<Object> filesStamp;
 
     private ServerTls(WorkerSettings s) {
         this.certFile = Path.of(s.certFile());
@@ -66,8 +70,10 @@ public final class ServerTls {
     /** Loads the files named in the settings and builds the first context. */
     public static ServerTls load(WorkerSettings settings) throws TlsFileException, SSLException {
         ServerTls tls = new ServerTls(settings);
+        List<Object> stamp = tls.stampFiles();
         byte[] digest = tls.digestFiles();
         tls.install(PemFiles.load(tls.certFile, tls.keyFile, tls.caFile), digest);
+        tls.filesStamp = stamp;
         return tls;
     }
 
@@ -96,17 +102,48 @@ public final class ServerTls {
     /**
      * Re-reads the files when their bytes changed since the last successful load (a Kubernetes secret update swaps
      * a symlink: the paths read the new files). A change that does not load (a half-written pair, a key that does
-     * not match yet) leaves the current context in place and throws; the next call tries again.
+     * not match yet) leaves the current context in place and throws; the next call tries again. The bytes are
+     * hashed only when a file's resolved path, inode, size or modification time changed: a poll is a few stats.
      *
      * @return true when new connections now get a new certificate
      */
     public boolean reloadIfChanged() throws TlsFileException, SSLException {
+        // Stamped before reading, so a write that lands during the read changes the next poll's stamp.
+        List<Object> stamp = stampFiles();
+        if (stamp != null && stamp.equals(filesStamp)) {
+            return false;
+        }
         byte[] digest = digestFiles();
         if (Arrays.equals(digest, filesDigest)) {
+            filesStamp = stamp;
             return false;
         }
         install(PemFiles.load(certFile, keyFile, caFile), digest);
+        filesStamp = stamp;
         return true;
+    }
+
+    /**
+     * Each file's real path (a Kubernetes secret update swaps the {@code ..data} symlink), inode, size and
+     * modification time; null when one cannot be read, so the caller reads the files and names the failure.
+     */
+    private List<Object> stampFiles() {
+        List<Object> stamp = new ArrayList<>();
+        try {
+            for (Path file : new Path[] {certFile, keyFile, caFile}) {
+                if (file != null) {
+                    Path real = file.toRealPath();
+                    BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
+                    stamp.add(real);
+                    stamp.add(attributes.fileKey());
+                    stamp.add(attributes.size());
+                    stamp.add(attributes.lastModifiedTime());
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return stamp;
     }
 
     private void install(TlsMaterial next, byte[] digest) throws SSLException {
