@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -161,8 +160,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         body = null;
         answered = true;
         startNanos = stats.requestStarted();
-        HttpResponseStatus s = HttpResponseStatus.valueOf(status);
-        respond(ctx, request, HttpResponse.text(status, s.code() + " " + s.reasonPhrase() + "\n"));
+        respond(ctx, request, NettyResponses.refusal(status));
     }
 
     private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response) {

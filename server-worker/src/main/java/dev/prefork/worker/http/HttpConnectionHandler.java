@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -201,8 +200,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         updateFlow();
         head = null;
         body = null;
-        HttpResponseStatus s = HttpResponseStatus.valueOf(status);
-        submit(new Exchange(null, NO_BODY, HttpResponse.text(status, s.code() + " " + s.reasonPhrase() + "\n"), false));
+        submit(new Exchange(null, NO_BODY, NettyResponses.refusal(status), false));
     }
 
     private void submit(Exchange exchange) {

@@ -24,6 +24,12 @@ final class NettyResponses {
     private NettyResponses() {
     }
 
+    /** The answer to a request refused before any handler ran (413, 431, ...): "413 Payload Too Large". */
+    static HttpResponse refusal(int status) {
+        HttpResponseStatus s = HttpResponseStatus.valueOf(status);
+        return HttpResponse.text(status, s.code() + " " + s.reasonPhrase() + "\n");
+    }
+
     /**
      * @param keepAlive   false adds {@code Connection: close}; true on HTTP/1.0 adds {@code Connection: keep-alive}
      * @param headRequest the answer to a HEAD: the body's Content-Length without the body
