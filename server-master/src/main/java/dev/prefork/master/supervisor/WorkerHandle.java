@@ -42,10 +42,8 @@ final class WorkerHandle {
     private WorkerLink link;
     /** An exec worker's JVM when it is a descendant of the spawned process (a launcher script), else empty. */
     private Optional<ProcessHandle> childJvm = Optional.empty();
-    private volatile ControlMessage.JvmStats jvmStats;
     private long readyAt = NEVER;
     private long lastHeartbeatAt;
-    private long maxLoopLagMillis;
     /** The worker's segment, read at scrape time (null when it could not be made). */
     private volatile SegmentReader segment;
     /** The last figures read from the segment, and when (System.nanoTime), so one scrape reads it once. */
@@ -59,8 +57,7 @@ final class WorkerHandle {
     private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
     private WorkerHandle replacing;
-    private boolean recycleRequested;
-    /** Why it is to be recycled: max_requests or memory. */
+    /** Why it is to be recycled (max_requests or memory); null until a recycle is requested. */
     private String recycleReason;
     private long killAt = NEVER;
     private boolean killSent;
@@ -109,7 +106,6 @@ final class WorkerHandle {
     }
 
     void jvmStats(ControlMessage.JvmStats stats) {
-        this.jvmStats = stats;
         report(SegmentField.HEAP_USED_BYTES, stats.heapUsedBytes());
         report(SegmentField.HEAP_COMMITTED_BYTES, stats.heapCommittedBytes());
         report(SegmentField.HEAP_MAX_BYTES, stats.heapMaxBytes());
@@ -117,11 +113,6 @@ final class WorkerHandle {
         report(SegmentField.GC_COLLECTIONS, stats.gcCount());
         report(SegmentField.GC_PAUSE_MILLIS, stats.gcPauseMillis());
         report(SegmentField.LIVE_THREADS, stats.liveThreads());
-    }
-
-    /** The latest JVM figures an exec worker's agent sent, or null before the first (and for native workers). */
-    ControlMessage.JvmStats jvmStats() {
-        return jvmStats;
     }
 
     Optional<ProcessHandle> childJvm() {
@@ -161,7 +152,6 @@ final class WorkerHandle {
      */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
-        maxLoopLagMillis = beat.maxLoopLagMillis();
         report(SegmentField.REQUESTS, beat.requestsTotal());
         report(SegmentField.REQUESTS_IN_FLIGHT, beat.requestsInFlight());
         report(SegmentField.CONNECTIONS_OPEN, beat.connectionsOpen());
@@ -260,7 +250,6 @@ final class WorkerHandle {
     }
 
     void requestRecycle(String reason) {
-        recycleRequested = true;
         recycleReason = reason;
     }
 
@@ -351,8 +340,9 @@ final class WorkerHandle {
         return lastHeartbeatAt;
     }
 
+    /** The slowest event loop's lag in its last heartbeat. */
     long maxLoopLagMillis() {
-        return maxLoopLagMillis;
+        return reported.get(SegmentField.LOOP_LAG_MILLIS.ordinal());
     }
 
     long requestsTotal() {
@@ -372,7 +362,7 @@ final class WorkerHandle {
     }
 
     boolean recycleRequested() {
-        return recycleRequested;
+        return recycleReason != null;
     }
 
     long killAt() {
