@@ -121,8 +121,10 @@ class BackpressureIT {
         assertThat(RawHttp.get(master.port, "/").status()).isEqualTo(200);
     }
 
-    /** VmRSS of a process in KiB; the worker's death fails the test here rather than with a misleading number. */
-    /** The VmRSS of {@code pid}, from /proc (also used by Http2IT). */
+    /**
+     * VmRSS of {@code pid} in KiB, from /proc (also used by Http2IT); the worker's death fails the test here rather
+     * than with a misleading number.
+     */
     static long rssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -147,24 +147,11 @@ class ChaosIT {
         KeepAliveConnection c = null;
         while (loadRunning.get()) {
             try {
-                if (c == null) {
-                    workerOf.set(connection, 0);
-                    c = new KeepAliveConnection(master.port, 15_000);
-                }
-                RawHttp.Response r = c.get("/");
-                if (r.status() == 200) {
-                    served.incrementAndGet();
-                    workerOf.set(connection, r.workerPid());
-                } else {
-                    failed.incrementAndGet();
-                }
+                c = KeepAliveConnection.countedGet(c, master.port, 15_000, connection, workerOf, served, failed);
                 Thread.sleep(1);
             } catch (IOException e) {
                 if (loadRunning.get()) {
                     socketErrors.incrementAndGet();
-                }
-                if (c != null) {
-                    c.close();
                 }
                 c = null;
             } catch (InterruptedException e) {

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -69,12 +69,8 @@ class ExecWorkersIT {
         }
     }
 
-    private final List<MasterProcess> masters = new ArrayList<>();
-
-    @AfterEach
-    void killEverything() {
-        masters.forEach(MasterProcess::close);
-    }
+    @RegisterExtension
+    final StartedMasters masters = new StartedMasters();
 
     private MasterProcess start(Framework f, String... options) throws IOException {
         Assumptions.assumeTrue(Files.isRegularFile(f.jar), f.jar + " is built by mvn package");

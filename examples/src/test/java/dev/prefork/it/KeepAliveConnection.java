@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /** One HTTP/1.1 keep-alive connection: many requests in turn on one socket, responses framed by Content-Length. */
 final class KeepAliveConnection implements AutoCloseable {
@@ -35,6 +37,36 @@ final class KeepAliveConnection implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
         socket.setSoTimeout(readTimeoutMillis);
         return socket;
+    }
+
+    /**
+     * One {@code GET /} of load client {@code client}, as StandbyIT and ChaosIT run it: opens a connection first
+     * when {@code c} is null, counts a 200 in {@code served} (noting the worker pid that answered in
+     * {@code workerOf}) and any other status in {@code failed}.
+     *
+     * @return the connection for the next request
+     * @throws IOException the connection is unusable and already closed; the caller counts it and passes null next
+     */
+    static KeepAliveConnection countedGet(KeepAliveConnection c, int port, int readTimeoutMillis, int client,
+                                          AtomicLongArray workerOf, AtomicLong served, AtomicLong failed)
+            throws IOException {
+        if (c == null) {
+            workerOf.set(client, 0);
+            c = new KeepAliveConnection(port, readTimeoutMillis);
+        }
+        try {
+            RawHttp.Response r = c.get("/");
+            if (r.status() == 200) {
+                served.incrementAndGet();
+                workerOf.set(client, r.workerPid());
+            } else {
+                failed.incrementAndGet();
+            }
+            return c;
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
     }
 
     /** Sends a GET and reads its response; an IOException means the connection is unusable. */

@@ -4,22 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --max-worker-heap}: a worker whose live heap (after GC) grows past the limit through the example's leak
  * endpoint is recycled through the roll, reason {@code memory}, and the log names the figure.
  */
 class MemoryRecycleIT {
-    private final List<MasterProcess> masters = new ArrayList<>();
-
-    @AfterEach
-    void killEverything() {
-        masters.forEach(MasterProcess::close);
-    }
+    @RegisterExtension
+    final StartedMasters masters = new StartedMasters();
 
     @Test
     void aWorkerLeakingHeapPastTheLimitIsRecycledForMemory() throws Exception {

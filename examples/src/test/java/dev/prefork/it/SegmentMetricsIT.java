@@ -14,9 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Metrics read from the worker segments: the sums equal the per-worker series and the client's own count right
@@ -24,12 +24,8 @@ import org.junit.jupiter.api.Test;
  * scrape costs with 4 workers.
  */
 class SegmentMetricsIT {
-    private final List<MasterProcess> masters = new ArrayList<>();
-
-    @AfterEach
-    void killEverything() {
-        masters.forEach(MasterProcess::close);
-    }
+    @RegisterExtension
+    final StartedMasters masters = new StartedMasters();
 
     @Test
     void sumsEqualPerWorkerSeriesAndTheClientsCountAndSurviveAKilledWorker() throws Exception {

@@ -191,22 +191,9 @@ class StandbyIT {
             LockSupport.parkNanos(next - System.nanoTime());
             next += periodNanos;
             try {
-                if (c == null) {
-                    workerOf.set(connection, 0);
-                    c = new KeepAliveConnection(master.port, 5_000);
-                }
-                RawHttp.Response r = c.get("/");
-                if (r.status() == 200) {
-                    served.incrementAndGet();
-                    workerOf.set(connection, r.workerPid());
-                } else {
-                    failed.incrementAndGet();
-                }
+                c = KeepAliveConnection.countedGet(c, master.port, 5_000, connection, workerOf, served, failed);
             } catch (IOException e) {
                 failed.incrementAndGet();
-                if (c != null) {
-                    c.close();
-                }
                 c = null;
             }
         }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The masters a test starts, each closed (with its workers) after the test: register with
  * {@code @RegisterExtension final StartedMasters masters = new StartedMasters();}. Used by the protocol ITs (TLS,
- * HTTP/2), which need one worker and no CDS training run unless they say otherwise.
+ * HTTP/2), which need one worker and no CDS training run unless they say otherwise, and by ITs that start
+ * their masters themselves and {@link #add} them.
  */
 final class StartedMasters implements AfterEachCallback {
     private final List<MasterProcess> masters = new ArrayList<>();
@@ -28,6 +29,11 @@ final class StartedMasters implements AfterEachCallback {
         MasterProcess master = MasterProcess.start(all.toArray(new String[0]));
         masters.add(master);
         return master;
+    }
+
+    /** A master started otherwise, to be closed after the test like the others. */
+    void add(MasterProcess started) {
+        masters.add(started);
     }
 
     @Override
