@@ -3,7 +3,8 @@ package dev.prefork.agent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongSupplier;
 
 /** Test double of the agent's bridge (same name and methods the glue looks up in the system class loader). */
 public final class GlueBridge {
@@ -13,8 +14,12 @@ public final class GlueBridge {
     private GlueBridge() {
     }
 
-    public static IntConsumer requestCounter() {
-        return delta -> { };
+    public static LongSupplier requestStarted() {
+        return () -> 0;
+    }
+
+    public static LongBinaryOperator requestFinished() {
+        return (start, status) -> 0;
     }
 
     public static Runnable serverStartedCallback() {

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param heartbeatMillis heartbeat period ({@code heartbeat-ms=}, default 1000)
  * @param maxRequests     ask to be recycled after this many requests, where the glue counts them
  *                        ({@code max-requests=}, default 0 = never)
+ * @param segment         path of the worker's metrics segment the master made ({@code segment=}, "" = none: the
+ *                        figures then stay in this JVM's memory)
  */
 record AgentArgs(String controlSocket, int workerId, int socketCount, int extraFd, long heartbeatMillis,
-                 long maxRequests) {
+                 long maxRequests, String segment) {
 
     static AgentArgs parse(String args) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -39,10 +41,11 @@ record AgentArgs(String controlSocket, int workerId, int socketCount, int extraF
         }
         AgentArgs parsed = new AgentArgs(control, number(worker, "worker"),
                 (int) number(m.remove("sockets"), "sockets", 1), (int) number(m.remove("fd"), "fd", -1),
-                number(m.remove("heartbeat-ms"), "heartbeat-ms", 1000), number(m.remove("max-requests"), "max-requests", 0));
+                number(m.remove("heartbeat-ms"), "heartbeat-ms", 1000), number(m.remove("max-requests"), "max-requests", 0),
+                m.containsKey("segment") ? m.remove("segment") : "");
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("unknown agent argument(s) " + m.keySet()
-                    + "; known: control, worker, sockets, fd, heartbeat-ms, max-requests");
+                    + "; known: control, worker, sockets, fd, heartbeat-ms, max-requests, segment");
         }
         if (parsed.socketCount < 1 || parsed.extraFd == 0 || parsed.extraFd < -1 || parsed.heartbeatMillis < 1
                 || parsed.maxRequests < 0) {

@@ -4,6 +4,9 @@ import dev.prefork.agent.os.Posix;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.InheritedSocket;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.JvmSampler;
+import dev.prefork.core.segment.RequestFigures;
+import dev.prefork.core.segment.SegmentBuffer;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The agent's side of one exec worker after the handshake: readiness, heartbeats with JVM stats, the master's
- * Drain and Stop, and the master going away. Runs on its own daemon threads; never throws into the application.
+ * The agent's side of one exec worker after the handshake: readiness, the JVM's figures in the worker's segment
+ * (sampled as native workers do), heartbeats, the master's Drain and Stop, and the master going away. Runs on its own daemon threads; never throws into the application.
  */
 final class ExecWorker {
     /** After the listener is closed, time for connections already accepted to reach the server before TERM. */
@@ -26,6 +29,8 @@ final class ExecWorker {
     private final AgentArgs args;
     private final ControlChannel channel;
     private final InheritedListeners listeners;
+    private final SegmentBuffer segment;
+    private final RequestFigures requests;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(new ThreadFactory() {
         @Override
         public Thread newThread(Runnable r) {
@@ -34,14 +39,19 @@ final class ExecWorker {
     });
     private final long bootStartNanos;
     private AgentState state = AgentState.BOOTING;
-    private JvmStatsSampler stats;
+    /** Made on the timer thread at the first sample (the management beans cost), null if this JVM has none. */
+    private JvmSampler sampler;
+    private boolean samplerTried;
     private long lastBeatNanos;
     private boolean recycleRequested;
 
-    ExecWorker(AgentArgs args, ControlChannel channel, InheritedListeners listeners, long bootStartNanos) {
+    ExecWorker(AgentArgs args, ControlChannel channel, InheritedListeners listeners, SegmentBuffer segment,
+               long bootStartNanos) {
         this.args = args;
         this.channel = channel;
         this.listeners = listeners;
+        this.segment = segment;
+        this.requests = new RequestFigures(segment);
         this.bootStartNanos = bootStartNanos;
     }
 
@@ -91,6 +101,7 @@ final class ExecWorker {
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bootStartNanos) + " ms after the agent started"
                 + (GlueBridge.counting() ? "; requests are counted" : "; requests are not counted (no framework glue)"));
         lastBeatNanos = System.nanoTime();
+        timer.scheduleAtFixedRate(this::sampleJvm, 0, JvmSampler.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(this::heartbeat, 0, args.heartbeatMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -111,17 +122,31 @@ final class ExecWorker {
         Runtime.getRuntime().halt(ExitCodes.WORKER_BOOT_ERROR);
     }
 
+    /** On the timer thread: the JVM's figures into the segment, where the master reads them at scrape time. */
+    private void sampleJvm() {
+        try {
+            if (!samplerTried) {
+                samplerTried = true;
+                sampler = new JvmSampler(segment);
+            }
+            if (sampler != null) {
+                sampler.run();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // E.g. a runtime image without java.management (jlink): no JVM figures, nothing else lost. Once.
+            AgentLog.info("JVM figures unavailable (" + e + "); the segment shows requests only");
+            sampler = null;
+        }
+    }
+
+    /** Liveness, and the same counters a native worker's heartbeat carries (the master reads the segment). */
     private void heartbeat() {
         try {
             long now = System.nanoTime();
             long lateMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastBeatNanos) - args.heartbeatMillis());
             lastBeatNanos = now;
-            long total = GlueBridge.total();
-            channel.trySend(new ControlMessage.Heartbeat(total, Math.max(0, GlueBridge.inFlight()), 0, lateMillis, 0, 0));
-            if (stats == null) {
-                stats = new JvmStatsSampler();
-            }
-            channel.trySend(stats.sample());
+            long total = requests.total();
+            channel.trySend(new ControlMessage.Heartbeat(total, requests.inFlight(), 0, lateMillis, 0, 0));
             if (args.maxRequests() > 0 && total >= args.maxRequests() && !recycleRequested && state() == AgentState.READY) {
                 recycleRequested = true;
                 AgentLog.info("served " + total + " requests (--max-requests " + args.maxRequests() + "); asking to be recycled");

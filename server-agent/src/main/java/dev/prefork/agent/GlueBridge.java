@@ -1,38 +1,41 @@
 package dev.prefork.agent;
 
+import dev.prefork.core.segment.RequestFigures;
+import dev.prefork.core.segment.SegmentBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongSupplier;
 
 /**
  * Where framework glue (the Spring Boot jar, in the application's class loader) reports to the agent. The glue
- * finds these methods through the system class loader and keeps only JDK types: a request counter
- * ({@code accept(1)} when a request starts, {@code accept(-1)} when it ends) and a callback to run once the
- * application's server serves the inherited socket (Ready at once, without waiting for the /proc poll); and,
+ * finds these methods through the system class loader and keeps only JDK types: a request recorder (a
+ * {@link LongSupplier} called when a request starts, whose value goes back with the response status to a
+ * {@link LongBinaryOperator} when it ends; both write the worker's segment as native workers do) and a callback to
+ * run once the application's server serves the inherited socket (Ready at once, without waiting for the /proc poll); and,
  * the other way, actions the agent runs when a drain starts, each making the glue's server end every keep-alive
  * connection after its next response (as native workers answer {@code Connection: close}).
  */
 public final class GlueBridge {
-    private static final LongAdder TOTAL = new LongAdder();
-    private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+    /** Where requests are recorded: the worker's segment, set in premain before the application's main. */
+    private static volatile RequestFigures requests = new RequestFigures(SegmentBuffer.inMemory());
     private static volatile boolean counting;
     private static volatile Runnable serverStarted = new Runnable() {
         @Override
         public void run() {
         }
     };
-    private static final IntConsumer COUNTER = new IntConsumer() {
+    private static final LongSupplier REQUEST_STARTED = new LongSupplier() {
         @Override
-        public void accept(int delta) {
-            if (delta > 0) {
-                TOTAL.increment();
-                IN_FLIGHT.incrementAndGet();
-            } else {
-                IN_FLIGHT.decrementAndGet();
-            }
+        public long getAsLong() {
+            return requests.started();
+        }
+    };
+    private static final LongBinaryOperator REQUEST_FINISHED = new LongBinaryOperator() {
+        @Override
+        public long applyAsLong(long startNanos, long status) {
+            return requests.finished(startNanos, (int) status);
         }
     };
     private static final Runnable SERVER_STARTED = new Runnable() {
@@ -53,10 +56,18 @@ public final class GlueBridge {
     private GlueBridge() {
     }
 
-    /** Called by the glue once; from then on requests are counted. */
-    public static IntConsumer requestCounter() {
+    /**
+     * Called by the glue once; from then on requests are counted. The glue calls the supplier when a request
+     * starts and passes its value with the response status to {@link #requestFinished()} when it ends.
+     */
+    public static LongSupplier requestStarted() {
         counting = true;
-        return COUNTER;
+        return REQUEST_STARTED;
+    }
+
+    /** {@code (start, status) -> requests served so far}; {@code start} is what {@link #requestStarted()} gave. */
+    public static LongBinaryOperator requestFinished() {
+        return REQUEST_FINISHED;
     }
 
     /** Called by the glue; the glue runs it when the server has started on the inherited socket. */
@@ -96,11 +107,12 @@ public final class GlueBridge {
         return counting;
     }
 
-    static long total() {
-        return TOTAL.sum();
+    /** Premain: record into the worker's segment. */
+    static void recordInto(SegmentBuffer segment) {
+        requests = new RequestFigures(segment);
     }
 
-    static int inFlight() {
-        return IN_FLIGHT.get();
+    static long total() {
+        return requests.total();
     }
 }

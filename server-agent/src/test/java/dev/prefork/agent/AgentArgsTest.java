@@ -10,13 +10,13 @@ class AgentArgsTest {
     @Test
     void requiredOnlyTakesDefaults() {
         assertThat(AgentArgs.parse("control=/run/prefork/control.sock,worker=7"))
-                .isEqualTo(new AgentArgs("/run/prefork/control.sock", 7, 1, -1, 1000, 0));
+                .isEqualTo(new AgentArgs("/run/prefork/control.sock", 7, 1, -1, 1000, 0, ""));
     }
 
     @Test
     void everyKey() {
-        assertThat(AgentArgs.parse("control=/c,worker=2,sockets=2,fd=100,heartbeat-ms=250,max-requests=5000"))
-                .isEqualTo(new AgentArgs("/c", 2, 2, 100, 250, 5000));
+        assertThat(AgentArgs.parse("control=/c,worker=2,sockets=2,fd=100,heartbeat-ms=250,max-requests=5000,segment=/d/worker-2.seg"))
+                .isEqualTo(new AgentArgs("/c", 2, 2, 100, 250, 5000, "/d/worker-2.seg"));
     }
 
     @Test

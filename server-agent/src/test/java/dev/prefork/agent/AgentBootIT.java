@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.InheritedSocket;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentSnapshot;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,11 +44,18 @@ class AgentBootIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
 
-            ControlMessage.JvmStats stats = master.await(ControlMessage.JvmStats.class, BOOT);
-            assertThat(stats.heapUsedBytes()).isPositive();
-            assertThat(stats.heapCommittedBytes()).isGreaterThanOrEqualTo(stats.heapUsedBytes());
-            assertThat(stats.liveThreads()).isPositive();
-            assertThat(master.await(ControlMessage.Heartbeat.class, BOOT).requestsTotal()).isZero(); // no glue here
+            // The JVM's figures in the segment the master made, sampled by the agent as a native worker samples.
+            SegmentSnapshot jvm = master.awaitSegment(worker.pid(), "JVM figures in the segment",
+                    s -> s.get(SegmentField.JVM_SAMPLED_AT_MILLIS) > 0, BOOT);
+            assertThat(jvm.get(SegmentField.HEAP_USED_BYTES)).isPositive();
+            assertThat(jvm.get(SegmentField.HEAP_COMMITTED_BYTES)).isGreaterThanOrEqualTo(jvm.get(SegmentField.HEAP_USED_BYTES));
+            assertThat(jvm.get(SegmentField.HEAP_MAX_BYTES)).isGreaterThanOrEqualTo(jvm.get(SegmentField.HEAP_COMMITTED_BYTES));
+            assertThat(jvm.get(SegmentField.LIVE_THREADS)).isPositive();
+            assertThat(jvm.get(SegmentField.RSS_BYTES)).isGreaterThan(10L << 20);
+            assertThat(jvm.get(SegmentField.CPU_NANOS)).isPositive();
+            assertThat(jvm.get(SegmentField.UPTIME_MILLIS)).isPositive();
+            assertThat(jvm.get(SegmentField.REQUESTS)).isZero(); // no glue here
+            assertThat(master.await(ControlMessage.Heartbeat.class, BOOT).requestsTotal()).isZero();
 
             master.send(new ControlMessage.Stop());
             assertThat(worker.awaitExit(BOOT)).isEqualTo(ExitCodes.WORKER_OK);
@@ -109,6 +118,6 @@ class AgentBootIT {
     }
 
     static String args(StandInMaster master) {
-        return "control=" + master.controlPath() + ",worker=1,heartbeat-ms=200";
+        return "control=" + master.controlPath() + ",worker=1,heartbeat-ms=200,segment=" + master.segmentPath();
     }
 }

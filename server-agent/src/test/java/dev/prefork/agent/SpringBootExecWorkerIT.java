@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentSnapshot;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,9 +57,15 @@ class SpringBootExecWorkerIT {
                             || l.contains("ready: a thread of the application waits to accept on fd 0"));
 
             awaitHeartbeat(master, "requestsTotal >= 1", b -> b.requestsTotal() >= 1);
-            ControlMessage.JvmStats stats = master.await(ControlMessage.JvmStats.class, BOOT);
-            assertThat(stats.heapUsedBytes()).isPositive();
-            assertThat(stats.liveThreads()).isGreaterThan(5);
+            // The glue's counts land in the segment: requests, status class, the duration histogram; JVM figures too.
+            SegmentSnapshot seg = master.awaitSegment(worker.pid(), "the request and JVM figures in the segment",
+                    s -> s.get(SegmentField.REQUESTS) >= 1 && s.get(SegmentField.JVM_SAMPLED_AT_MILLIS) > 0, BOOT);
+            assertThat(seg.get(SegmentField.STATUS_2XX)).isEqualTo(seg.get(SegmentField.REQUESTS));
+            assertThat(java.util.Arrays.stream(seg.buckets()).sum()).isEqualTo(seg.get(SegmentField.REQUESTS));
+            assertThat(seg.get(SegmentField.REQUEST_DURATION_NANOS)).isPositive();
+            assertThat(seg.get(SegmentField.HEAP_USED_BYTES)).isPositive();
+            assertThat(seg.get(SegmentField.LIVE_THREADS)).isGreaterThan(5);
+            assertThat(seg.get(SegmentField.RSS_BYTES)).isPositive();
 
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
                     request(master, "/sleep?ms=2000"), HttpResponse.BodyHandlers.ofString());

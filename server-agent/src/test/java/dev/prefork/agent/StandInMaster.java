@@ -23,6 +23,10 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.SegmentSnapshot;
+import dev.prefork.core.segment.WorkerSegment;
+import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,6 +44,8 @@ final class StandInMaster implements AutoCloseable {
     private final Socket listen;
     private final Path dir;
     private final Path controlPath;
+    /** Worker 1's metrics segment, made as the master makes it. */
+    private final WorkerSegment segment;
     private final Channel server;
     private final String secret;
     private final List<ControlMessage> received = new CopyOnWriteArrayList<>();
@@ -55,6 +61,7 @@ final class StandInMaster implements AutoCloseable {
         listen.listen(128);
         dir = Files.createTempDirectory("prefork-agent-it");
         controlPath = dir.resolve("control.sock");
+        segment = WorkerSegment.create(dir.resolve("worker-1.seg"), 1);
         server = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -113,6 +120,22 @@ final class StandInMaster implements AutoCloseable {
         return controlPath.toString();
     }
 
+    String segmentPath() {
+        return segment.path().toString();
+    }
+
+    /** Reads worker 1's segment, as the master does, until {@code until} holds for a valid snapshot. */
+    SegmentSnapshot awaitSegment(long pid, String what, Predicate<SegmentSnapshot> until, Duration timeout) {
+        SegmentReader reader = new SegmentReader(segment, 1, pid);
+        return Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+            SegmentReader.Result r = reader.read();
+            if (r instanceof SegmentReader.Rejected rejected) {
+                throw new AssertionError("segment refused: " + rejected.reason());
+            }
+            return r instanceof SegmentReader.Valid valid ? valid.snapshot() : null;
+        }, s -> s != null && until.test(s));
+    }
+
     List<String> refusals() {
         return List.copyOf(refusals);
     }
@@ -151,6 +174,7 @@ final class StandInMaster implements AutoCloseable {
         } finally {
             listen.close();
             Files.deleteIfExists(controlPath);
+            Files.deleteIfExists(segment.path());
             Files.deleteIfExists(dir);
         }
     }

@@ -50,8 +50,8 @@ public final class MetricNames {
     /** Gauge: expiry of the TLS certificate being served, epoch seconds (the soonest among the workers). */
     public static final String TLS_CERTIFICATE_EXPIRY = "prefork.tls.certificate.expiry.timestamp.seconds";
     /**
-     * A worker's JVM, tag {@link #TAG_WORKER} (native workers: from their segment; exec workers: from their agent's
-     * JvmStats): heap used, committed and max (gauges, bytes), time in GC (counter, seconds) and GC collections
+     * A worker's JVM, tag {@link #TAG_WORKER} (from its segment, written by the native worker or an exec worker's
+     * agent): heap used, committed and max (gauges, bytes), time in GC (counter, seconds) and GC collections
      * (counter), both summed over collectors, live threads (gauge).
      */
     public static final String WORKER_JVM_HEAP_USED = "prefork.worker.jvm.heap.used";

@@ -1,12 +1,14 @@
 package dev.prefork.agent.spring;
 
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongSupplier;
 
 /**
  * Finds the agent's bridge. The agent lives in the system class loader, this glue in the application's
- * (Spring Boot's fat-jar loader), so they meet only through JDK types: an {@link IntConsumer} that takes +1 when
- * a request starts and -1 when it ends, a {@link Runnable} to run when the server has started, and a
+ * (Spring Boot's fat-jar loader), so they meet only through JDK types: a {@link LongSupplier} called when a request
+ * starts and a {@link LongBinaryOperator} that takes its value and the response status when it ends, a
+ * {@link Runnable} to run when the server has started, and a
  * {@link Consumer} that takes the glue's action for a drain.
  */
 final class AgentBridge {
@@ -15,8 +17,8 @@ final class AgentBridge {
     private AgentBridge() {
     }
 
-    static IntConsumer requestCounter() {
-        return (IntConsumer) call("requestCounter");
+    static RequestCountingFilter requestCountingFilter() {
+        return new RequestCountingFilter((LongSupplier) call("requestStarted"), (LongBinaryOperator) call("requestFinished"));
     }
 
     static Runnable serverStartedCallback() {

@@ -65,7 +65,7 @@ public class PreforkAutoConfiguration {
     static class RequestCounting {
         @Bean
         FilterRegistrationBean<Filter> preforkRequestCountingFilter() {
-            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new RequestCountingFilter(AgentBridge.requestCounter()));
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(AgentBridge.requestCountingFilter());
             registration.setName("preforkRequestCounting");
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             registration.addUrlPatterns("/*");

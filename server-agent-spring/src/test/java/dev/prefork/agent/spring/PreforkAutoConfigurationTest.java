@@ -94,15 +94,20 @@ class PreforkAutoConfigurationTest {
     }
 
     @Test
-    void filterCountsStartAndEndEvenWhenTheChainThrows() throws Exception {
+    void filterRecordsStartAndEndWithTheStatusAnd500WhenTheChainThrows() throws Exception {
         AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger started = new AtomicInteger();
-        RequestCountingFilter filter = new RequestCountingFilter(delta -> {
-            inFlight.addAndGet(delta);
-            if (delta > 0) {
-                started.incrementAndGet();
-            }
+        List<Long> finished = new ArrayList<>();
+        RequestCountingFilter filter = new RequestCountingFilter(() -> {
+            inFlight.incrementAndGet();
+            return 42;
+        }, (start, status) -> {
+            assertThat(start).as("the value requestStarted gave").isEqualTo(42);
+            inFlight.decrementAndGet();
+            finished.add(status);
+            return finished.size();
         });
+        MockHttpServletResponse notFound = new MockHttpServletResponse();
+        filter.doFilter(new MockHttpServletRequest(), notFound, (req, res) -> notFound.setStatus(404));
         filter.doFilter(new MockHttpServletRequest(), new MockHttpServletResponse(), new MockFilterChain());
         try {
             filter.doFilter(new MockHttpServletRequest(), new MockHttpServletResponse(), (req, res) -> {
@@ -112,7 +117,7 @@ class PreforkAutoConfigurationTest {
         } catch (IllegalStateException expected) {
             // the filter must not swallow it
         }
-        assertThat(started).hasValue(2);
+        assertThat(finished).containsExactly(404L, 200L, 500L);
         assertThat(inFlight).hasValue(0);
     }
 }

@@ -22,7 +22,7 @@ public final class ControlCodec {
     static final byte BOOT_FAILED = 5;
     static final byte RECYCLE_REQUEST = 6;
     static final byte CERTIFICATE_SERVED = 7;
-    static final byte JVM_STATS = 8;
+    // 8 was JvmStats (exec workers' JVM figures), retired: every worker writes them into its segment.
     static final byte STANDING_BY = 9;
     static final byte DRAIN = 10;
     static final byte STOP = 11;
@@ -68,9 +68,6 @@ public final class ControlCodec {
             body.put(RECYCLE_REQUEST).putLong(m.requestsServed());
         } else if (message instanceof ControlMessage.CertificateServed m) {
             body.put(CERTIFICATE_SERVED).putLong(m.notAfterEpochSeconds());
-        } else if (message instanceof ControlMessage.JvmStats m) {
-            body.put(JVM_STATS).putLong(m.heapUsedBytes()).putLong(m.heapCommittedBytes()).putLong(m.heapMaxBytes())
-                    .putLong(m.gcCount()).putLong(m.gcPauseMillis()).putInt(m.liveThreads());
         } else if (message instanceof ControlMessage.StandingBy) {
             body.put(STANDING_BY);
         } else if (message instanceof ControlMessage.Activate m) {
@@ -136,8 +133,6 @@ public final class ControlCodec {
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
             case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());
-            case JVM_STATS -> new ControlMessage.JvmStats(body.getLong(), body.getLong(), body.getLong(), body.getLong(),
-                    body.getLong(), body.getInt());
             case DRAIN -> new ControlMessage.Drain(body.getLong(), body.getLong());
             case STOP -> new ControlMessage.Stop();
             case STANDING_BY -> new ControlMessage.StandingBy();

@@ -65,14 +65,6 @@ public sealed interface ControlMessage {
     record StandingBy() implements Report {
     }
 
-    /**
-     * Worker to master, with each heartbeat of an exec worker (a JVM application run with the Prefork agent):
-     * the worker JVM's heap, its accumulated GC time and count (all collectors summed), and live threads.
-     */
-    record JvmStats(long heapUsedBytes, long heapCommittedBytes, long heapMaxBytes, long gcCount, long gcPauseMillis,
-                    int liveThreads) implements Report {
-    }
-
     /** Worker to master: the application could not start; the worker exits with the boot-error code. */
     record BootFailed(String reason) implements Report {
     }

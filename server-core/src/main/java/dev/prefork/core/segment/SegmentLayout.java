@@ -75,8 +75,16 @@ public final class SegmentLayout {
     }
 
     /** The bounds in nanoseconds, so the request path neither boxes nor divides. */
-    private static final long[] BOUND_NANOS =
-            DURATION_BUCKETS_SECONDS.stream().mapToLong(s -> Math.round(s * 1e9)).toArray();
+    private static final long[] BOUND_NANOS = boundNanos();
+
+    /** A loop, not a stream: the exec-worker agent loads this class in premain, where a lambda's bootstrap costs. */
+    private static long[] boundNanos() {
+        long[] bounds = new long[DURATION_BUCKETS_SECONDS.size()];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = Math.round(DURATION_BUCKETS_SECONDS.get(i) * 1e9);
+        }
+        return bounds;
+    }
 
     private static int align(int offset) {
         return (offset + 63) & ~63;

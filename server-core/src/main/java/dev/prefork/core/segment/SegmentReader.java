@@ -47,6 +47,14 @@ public final class SegmentReader {
         this.pid = pid;
     }
 
+    /**
+     * A reader of the same segment that expects {@code otherPid}'s stamp: an exec worker's JVM started by a launcher
+     * script is a descendant of the process the master spawned, and its agent stamps its own pid.
+     */
+    public SegmentReader forPid(long otherPid) {
+        return new SegmentReader(segment, workerId, otherPid);
+    }
+
     /** Deletes the segment file (the worker is gone; its mapping stays valid until collected). */
     public void delete() {
         try {

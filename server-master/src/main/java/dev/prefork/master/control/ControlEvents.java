@@ -7,7 +7,7 @@ public interface ControlEvents {
     /** The worker authenticated and confirmed receipt of its sockets ({@code SocketsReceived}). */
     void connected(int workerId, WorkerLink link);
 
-    /** A frame from an authenticated worker (Ready, Heartbeat, BootFailed, RecycleRequest, CertificateServed, JvmStats). */
+    /** A frame from an authenticated worker (Ready, Heartbeat, BootFailed, RecycleRequest, CertificateServed, StandingBy). */
     void message(int workerId, ControlMessage.Report message);
 
     /** The authenticated worker's control connection closed. */

@@ -109,7 +109,10 @@ public final class ExecWorkerLauncher implements WorkerLauncher {
         env.put(JDK_JAVA_OPTIONS, options.toString());
     }
 
-    /** {@code -javaagent:<jar>=control=PATH,worker=ID,sockets=N,heartbeat-ms=MS,max-requests=N[,fd=N]}. */
+    /**
+     * {@code -javaagent:<jar>=control=PATH,worker=ID,sockets=N,heartbeat-ms=MS,max-requests=N[,segment=PATH][,fd=N]}:
+     * the segment is the worker's metrics file in the control directory (no comma: {@link #checkUsable}).
+     */
     static String javaAgentOption(WorkerSettings settings, ServerConfig config, Path agent) {
         StringBuilder args = new StringBuilder()
                 .append("control=").append(settings.controlSocket())
@@ -117,6 +120,9 @@ public final class ExecWorkerLauncher implements WorkerLauncher {
                 .append(",sockets=").append(settings.socketCount())
                 .append(",heartbeat-ms=").append(settings.heartbeatMillis())
                 .append(",max-requests=").append(settings.maxRequests());
+        if (!settings.segment().isEmpty()) {
+            args.append(",segment=").append(settings.segment());
+        }
         if (config.workerFd() != 0) {
             args.append(",fd=").append(config.workerFd());
         }

@@ -67,8 +67,6 @@ final class WorkerEventHandler {
                     + "--standby; stopping it (set --standby 0 for such workers)", h);
             backoff.crashed(now, h + " does not support --standby");
             workers.stop(h, now + StopSequence.STOP_GRACE_NANOS, "not a standby");
-        } else if (message instanceof ControlMessage.JvmStats stats) {
-            h.jvmStats(stats);
         } else if (message instanceof ControlMessage.Ready && h.state() == WorkerState.CONNECTED) {
             h.ready(now);
             everReady = true;

@@ -50,7 +50,7 @@ final class WorkerHandle {
     private SegmentSnapshot figures;
     private long figuresReadAt;
     private String rejection;
-    /** Figures from control messages, for a worker without an attached segment (exec workers). */
+    /** Figures from heartbeats, for a worker without an attached segment. */
     private final java.util.concurrent.atomic.AtomicLongArray reported =
             new java.util.concurrent.atomic.AtomicLongArray(SegmentField.values().length);
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
@@ -102,17 +102,12 @@ final class WorkerHandle {
         long peer = link.peerPid();
         if (peer > 0 && peer != pid()) {
             childJvm = ProcessHandle.of(peer);
+            // Its agent stamps the segment with the JVM's own pid, not the launcher script's.
+            SegmentReader reader = segment;
+            if (reader != null) {
+                segment = reader.forPid(peer);
+            }
         }
-    }
-
-    void jvmStats(ControlMessage.JvmStats stats) {
-        report(SegmentField.HEAP_USED_BYTES, stats.heapUsedBytes());
-        report(SegmentField.HEAP_COMMITTED_BYTES, stats.heapCommittedBytes());
-        report(SegmentField.HEAP_MAX_BYTES, stats.heapMaxBytes());
-        report(SegmentField.HEAP_AFTER_GC_BYTES, -1);
-        report(SegmentField.GC_COLLECTIONS, stats.gcCount());
-        report(SegmentField.GC_PAUSE_MILLIS, stats.gcPauseMillis());
-        report(SegmentField.LIVE_THREADS, stats.liveThreads());
     }
 
     Optional<ProcessHandle> childJvm() {
@@ -147,8 +142,8 @@ final class WorkerHandle {
     }
 
     /**
-     * Liveness and loop lag; the counters stand in for a segment only for a worker that has none attached (exec
-     * workers, whose agent reports them here).
+     * Liveness and loop lag; the counters stand in for a segment only while none is attached (a worker still
+     * booting, or one whose segment could not be made).
      */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
@@ -160,7 +155,7 @@ final class WorkerHandle {
         report(SegmentField.LOOP_LAG_MILLIS, beat.maxLoopLagMillis());
     }
 
-    /** What an exec worker's agent reports, kept like segment figures (see {@link #heartbeat}). */
+    /** What a worker's heartbeat reports, kept like segment figures (see {@link #heartbeat}). */
     private void report(SegmentField field, long value) {
         reported.set(field.ordinal(), value);
     }
@@ -186,11 +181,11 @@ final class WorkerHandle {
             rejection = r instanceof SegmentReader.Rejected rejected ? rejected.reason() : null;
             figures = reader.last();
         }
-        // Never attached (an exec worker, or a native one still booting): what it reported in messages.
+        // Not attached (still booting): what it reported in heartbeats.
         return figures.pid() == 0 ? reportedFigures() : figures;
     }
 
-    /** The reported figures as a snapshot, for a worker that never attached a segment (exec workers). */
+    /** The reported figures as a snapshot, for a worker that has not attached a segment. */
     private SegmentSnapshot reportedFigures() {
         long[] values = new long[reported.length()];
         for (int i = 0; i < values.length; i++) {

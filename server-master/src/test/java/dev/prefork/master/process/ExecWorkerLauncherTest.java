@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 class ExecWorkerLauncherTest {
     private static final Path AGENT = Path.of("/opt/prefork/prefork-agent.jar");
     private static final WorkerSettings SETTINGS = new WorkerSettings(3, "/tmp/x/control.sock", 2, null, 4242,
-            250, 5000, 10_000, 4094, 100, 8190, 1024, 1000, false, "0", 128, 0, "", "", "", 0, "", "1.2", true, 100, 65_535, "", 0);
+            250, 5000, 10_000, 4094, 100, 8190, 1024, 1000, false, "0", 128, 0, "", "", "", 0, "", "1.2", true, 100, 65_535, "/tmp/x/worker-3.seg", 0);
     private static final String AGENT_OPTION = "-javaagent:/opt/prefork/prefork-agent.jar=control=/tmp/x/control.sock,"
-            + "worker=3,sockets=2,heartbeat-ms=250,max-requests=1000";
+            + "worker=3,sockets=2,heartbeat-ms=250,max-requests=1000,segment=/tmp/x/worker-3.seg";
 
     private final ExecWorkerLauncher launcher = new ExecWorkerLauncher(() -> AGENT);
     private WorkerProcess started;

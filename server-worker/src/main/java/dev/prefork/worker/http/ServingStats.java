@@ -2,7 +2,7 @@ package dev.prefork.worker.http;
 
 import dev.prefork.core.segment.SegmentBuffer;
 import dev.prefork.core.segment.SegmentField;
-import dev.prefork.core.segment.SegmentLayout;
+import dev.prefork.core.segment.RequestFigures;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -11,13 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * served count reaches its threshold.
  */
 public final class ServingStats {
-    private static final int REQUESTS = SegmentField.REQUESTS.offset();
-    private static final int IN_FLIGHT = SegmentField.REQUESTS_IN_FLIGHT.offset();
     private static final int CONNECTIONS = SegmentField.CONNECTIONS_OPEN.offset();
-    private static final int DURATION = SegmentField.REQUEST_DURATION_NANOS.offset();
-    private static final int STATUS_1XX = SegmentField.STATUS_1XX.offset();
 
     private final SegmentBuffer segment;
+    private final RequestFigures requests;
     private final long recycleAfter;
     private final Runnable onRecycleThreshold;
     private final AtomicBoolean recycleSignalled = new AtomicBoolean();
@@ -29,6 +26,7 @@ public final class ServingStats {
      */
     public ServingStats(SegmentBuffer segment, long recycleAfter, Runnable onRecycleThreshold) {
         this.segment = segment;
+        this.requests = new RequestFigures(segment);
         this.recycleAfter = recycleAfter;
         this.onRecycleThreshold = onRecycleThreshold;
     }
@@ -44,11 +42,11 @@ public final class ServingStats {
     }
 
     public long requestsTotal() {
-        return segment.getLongVolatile(REQUESTS);
+        return requests.total();
     }
 
     public int requestsInFlight() {
-        return (int) Math.max(0, segment.getLongVolatile(IN_FLIGHT));
+        return requests.inFlight();
     }
 
     public int connectionsOpen() {
@@ -75,21 +73,11 @@ public final class ServingStats {
 
     /** Returns the start time to hand to {@link #requestFinished}. */
     long requestStarted() {
-        segment.getAndAddLong(IN_FLIGHT, 1);
-        return System.nanoTime();
+        return requests.started();
     }
 
     void requestFinished(long startNanos, int status) {
-        long nanos = Math.max(0, System.nanoTime() - startNanos);
-        segment.getAndAddLong(IN_FLIGHT, -1);
-        int statusClass = status / 100;
-        if (statusClass >= 1 && statusClass <= 5) {
-            segment.getAndAddLong(STATUS_1XX + (statusClass - 1) * Long.BYTES, 1);
-        }
-        segment.getAndAddLong(SegmentLayout.bucketOffset(SegmentLayout.bucketOf(nanos)), 1);
-        segment.getAndAddLong(DURATION, nanos);
-        // Last, so a reader that sees the request counted also sees its bucket and status.
-        long served = segment.getAndAddLong(REQUESTS, 1) + 1;
+        long served = requests.finished(startNanos, status);
         if (recycleAfter > 0 && served >= recycleAfter && !recycleSignalled.get()
                 && recycleSignalled.compareAndSet(false, true)) {
             onRecycleThreshold.run();

@@ -3,7 +3,9 @@ package dev.prefork.worker.runtime;
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
 import dev.prefork.core.control.WorkerSettings;
+import dev.prefork.core.segment.JvmSampler;
 import dev.prefork.core.segment.SegmentBuffer;
+import dev.prefork.core.segment.SegmentField;
 import dev.prefork.core.segment.WorkerSegment;
 import dev.prefork.worker.http.ServingStats;
 import io.netty.channel.EventLoopGroup;
@@ -25,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime implements WorkerCommands {
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final long BOOT_FAILED_FLUSH_MILLIS = 2_000;
-    private static final long JVM_SAMPLE_MILLIS = 1_000;
 
     private final WorkerSettings settings;
     private final WorkerIdentity id;
@@ -132,10 +133,14 @@ public final class WorkerRuntime implements WorkerCommands {
                 stats.threadsFullTotal())),
                 period, period,
                 TimeUnit.MILLISECONDS);
-        // The JVM's figures, off the request path: once a second on this loop.
-        JvmSampler sampler = new JvmSampler(stats.segment(), lag);
-        sampler.run();
-        controlLoop.scheduleAtFixedRate(sampler, JVM_SAMPLE_MILLIS, JVM_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        // The JVM's figures, off the request path: once a second on this loop, with the event loops' lag.
+        JvmSampler sampler = new JvmSampler(stats.segment());
+        Runnable sample = () -> {
+            stats.segment().putLongRelease(SegmentField.LOOP_LAG_MILLIS.offset(), lag.maxLagMillis());
+            sampler.run();
+        };
+        sample.run();
+        controlLoop.scheduleAtFixedRate(sample, JvmSampler.PERIOD_MILLIS, JvmSampler.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         if (pendingDrain != null) {
             drainer.drain(pendingDrain);
         } else if (pendingActivation != null) {

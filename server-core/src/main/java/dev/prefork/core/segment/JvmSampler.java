@@ -1,7 +1,5 @@
-package dev.prefork.worker.runtime;
+package dev.prefork.core.segment;
 
-import dev.prefork.core.segment.SegmentBuffer;
-import dev.prefork.core.segment.SegmentField;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,29 +9,41 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples the worker JVM's own figures into its segment, off the request path (the control loop, once a second):
- * heap, heap after the last GC, GC count and pause time, threads, direct buffers, CPU time, uptime, RSS, and the
- * event-loop lag.
+ * Samples this JVM's own figures into its segment, off the request path (once a second): heap, heap after the last
+ * GC, GC count and pause time, threads, direct buffers, CPU time, uptime and RSS. JDK API only, so that both native
+ * workers and the exec-worker agent (which carries it relocated into someone else's JVM) use this one sampler.
+ * Create it once the worker serves: the management beans cost boot time.
  */
-final class JvmSampler implements Runnable {
+public final class JvmSampler implements Runnable {
+    /** How often workers and the agent sample. */
+    public static final long PERIOD_MILLIS = 1_000;
     private static final Path STATUS = Path.of("/proc/self/status");
 
     private final SegmentBuffer segment;
-    private final LoopLagMonitor lag;
-    private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()).toList();
+    private final List<MemoryPoolMXBean> heapPools = new ArrayList<>();
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
-    private final BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-            .filter(p -> p.getName().equals("direct")).findFirst().orElse(null);
+    private final BufferPoolMXBean direct;
     private final com.sun.management.OperatingSystemMXBean os =
             ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
 
-    JvmSampler(SegmentBuffer segment, LoopLagMonitor lag) {
+    public JvmSampler(SegmentBuffer segment) {
         this.segment = segment;
-        this.lag = lag;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()) {
+                heapPools.add(pool);
+            }
+        }
+        BufferPoolMXBean found = null;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                found = pool;
+            }
+        }
+        direct = found;
     }
 
     @Override
@@ -56,9 +66,6 @@ final class JvmSampler implements Runnable {
         put(SegmentField.CPU_NANOS, Math.max(0, os.getProcessCpuTime()));
         put(SegmentField.UPTIME_MILLIS, ManagementFactory.getRuntimeMXBean().getUptime());
         put(SegmentField.RSS_BYTES, rssBytes());
-        if (lag != null) {
-            put(SegmentField.LOOP_LAG_MILLIS, lag.maxLagMillis());
-        }
         put(SegmentField.JVM_SAMPLED_AT_MILLIS, System.currentTimeMillis());
     }
 
