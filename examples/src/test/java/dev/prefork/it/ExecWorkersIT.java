@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Issue 9: unmodified framework services run as exec workers, {@code java -jar prefork.jar OPTIONS -- java -jar
  * service.jar}, with the Prefork agent the master injects. One master per framework goes through the scenarios in
- * turn (boot, both workers serve, JVM metrics, SIGKILL replacement, HUP under keep-alive load, TERM with a request
- * in flight), to keep the run short.
+ * turn (boot, both workers serve, JVM and memory metrics from the agents' segments, SIGKILL replacement, HUP under
+ * keep-alive load, TERM with a request in flight), to keep the run short.
  */
 class ExecWorkersIT {
     private static final Path EXAMPLES = Path.of(System.getProperty("prefork.examplesDir", "."));
@@ -105,16 +105,34 @@ class ExecWorkersIT {
         });
         assertThat(served).isEqualTo(workers);
 
-        // JVM figures from the agent, per worker and summed; requests where the framework lets the agent count.
+        // JVM figures from each agent's segment, per worker and summed (one scrape); requests where the framework
+        // lets the agent count.
         await(f + ": JVM metrics of both workers").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> samples(m, "prefork_worker_jvm_heap_used_bytes{") == 2);
-        assertThat(m.metric("prefork_jvm_heap_used_bytes")).isPositive();
-        assertThat(m.metric("prefork_jvm_heap_committed_bytes")).isGreaterThanOrEqualTo(m.metric("prefork_jvm_heap_used_bytes"));
-        assertThat(m.metric("prefork_jvm_threads_live")).isGreaterThan(10);
-        assertThat(m.metricSum("prefork_worker_jvm_threads_live")).isEqualTo(m.metric("prefork_jvm_threads_live"));
+                .until(() -> series(m.metrics(), "prefork_worker_resident_memory_bytes{").stream().filter(v -> v > 0).count() == 2);
+        String scrape = m.metrics();
+        assertThat(series(scrape, "prefork_worker_resident_memory_bytes{")).as(f + ": RSS per worker").hasSize(2)
+                .allSatisfy(v -> assertThat(v).isGreaterThan(20 << 20));
+        assertThat(series(scrape, "prefork_worker_jvm_heap_used_bytes{")).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
+        assertThat(series(scrape, "prefork_worker_jvm_heap_max_bytes{")).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
+        assertThat(series(scrape, "prefork_worker_cpu_seconds_total{")).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
+        assertThat(series(scrape, "prefork_worker_jvm_heap_after_gc_bytes{")).as(f + ": -1 until a GC, then bytes")
+                .hasSize(2).allSatisfy(v -> assertThat(v).isNotZero());
+        assertThat(sum(scrape, "prefork_worker_jvm_heap_used_bytes{")).isEqualTo(sum(scrape, "prefork_jvm_heap_used_bytes "))
+                .isPositive();
+        assertThat(sum(scrape, "prefork_worker_jvm_heap_max_bytes{")).isEqualTo(sum(scrape, "prefork_jvm_heap_max_bytes "));
+        assertThat(sum(scrape, "prefork_jvm_heap_committed_bytes ")).isGreaterThanOrEqualTo(sum(scrape, "prefork_jvm_heap_used_bytes "));
+        assertThat(sum(scrape, "prefork_jvm_threads_live ")).isGreaterThan(10)
+                .isEqualTo(sum(scrape, "prefork_worker_jvm_threads_live{"));
+        assertThat(sum(scrape, "prefork_segment_rejected_total ")).isZero();
         if (f.countsRequests) {
             await(f + ": requests counted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                     .until(() -> m.metric("prefork_requests_total") >= served.size());
+            // Recorded by the glue into the segment: status classes and the duration histogram, as native workers.
+            String counted = m.metrics();
+            double requests = sum(counted, "prefork_requests_total ");
+            assertThat(sum(counted, "prefork_responses_total{status=\"2xx\"}")).isEqualTo(requests);
+            assertThat(sum(counted, "prefork_request_duration_seconds_count ")).isEqualTo(requests);
+            assertThat(sum(counted, "prefork_worker_requests_total{")).isEqualTo(requests);
         }
 
         // SIGKILL: replaced at once, and the replacement serves.
@@ -263,6 +281,29 @@ class ExecWorkersIT {
     }
 
     @Test
+    void maxWorkerRssRecyclesAJettyWorkerFromItsAgentsSegmentAndTheReplacementServes() throws Exception {
+        // Any JVM is over 1 MiB: the first worker is recycled (reason memory) once ready, through the roll.
+        MasterProcess m = start(Framework.JETTY, "--workers", "1", "--max-worker-rss", "1m", "--graceful-timeout", "10");
+        await("1 exec worker ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    m.assertAlive();
+                    return m.readyWorkers() >= 1;
+                });
+        long first = m.workerPids().iterator().next();
+        await("recycled for its RSS").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> m.metric("prefork_worker_restarts_total{reason=\"memory\"}") >= 1
+                        && !m.workerPids().contains(first) && m.readyWorkers() >= 1);
+        await("a replacement serves").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    RawHttp.Response r = RawHttp.get(m.port, "/");
+                    return r.status() == 200 && r.workerPid() != first;
+                });
+        assertThat(m.logText()).contains("pid " + first + " has a resident set of").contains("over --max-worker-rss 1.0 MiB")
+                .contains("drain: listener closed");
+        assertThat(m.metric("prefork_worker_restarts_total{reason=\"crashed\"}")).as("the drained JVM's 143 is clean").isZero();
+    }
+
+    @Test
     void aServiceThatBindsItsOwnPortFailsTheBootWithExit3AndTheRemedyLine() throws Exception {
         // Micronaut without its two settings binds a port of its own and never takes Prefork's socket.
         Framework f = Framework.MICRONAUT;
@@ -320,8 +361,14 @@ class ExecWorkersIT {
         return times;
     }
 
-    private static long samples(MasterProcess m, String prefix) throws IOException {
-        return m.metrics().lines().filter(l -> l.startsWith(prefix)).count();
+    /** The values of every sample in {@code scrape} whose line starts with {@code prefix}. */
+    private static List<Double> series(String scrape, String prefix) {
+        return scrape.lines().filter(l -> l.startsWith(prefix))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+    }
+
+    private static double sum(String scrape, String prefix) {
+        return series(scrape, prefix).stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static long accepted(Set<Long> pids, int port) {
