@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * The agent's side of one exec worker after the handshake: readiness, the JVM's figures in the worker's segment
- * (sampled as native workers do), heartbeats, the master's Drain and Stop, and the master going away. Runs on its own daemon threads; never throws into the application.
+ * (sampled as native workers do), heartbeats, the master's Drain and Stop, and the master going away. Runs on its
+ * own daemon threads; never throws into the application.
  */
 final class ExecWorker {
     /** After the listener is closed, time for connections already accepted to reach the server before TERM. */

@@ -111,8 +111,4 @@ public final class GlueBridge {
     static void recordInto(SegmentBuffer segment) {
         requests = new RequestFigures(segment);
     }
-
-    static long total() {
-        return requests.total();
-    }
 }
