@@ -237,6 +237,10 @@ class ExecWorkersIT {
         assertThat(ProcessHandle.of(r.workerPid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
                 .as("the JVM serving is the script's child").hasValue(script);
         assertThat(m.logText()).contains("NOTE: Picked up JDK_JAVA_OPTIONS");
+        // The JVM's agent stamps its own pid into the segment: the master reads it under that pid, not the script's.
+        await("the script's JVM's figures").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> sum(m.metrics(), "prefork_worker_resident_memory_bytes{") > 0);
+        assertThat(sum(m.metrics(), "prefork_segment_rejected_total ")).isZero();
         m.signal("TERM");
         assertThat(m.waitForExit(Duration.ofSeconds(30))).isZero();
     }
