@@ -302,7 +302,7 @@ final class WorkerHandle {
      * standby.
      */
     boolean isCapacity() {
-        return state != WorkerState.EXITED && state != WorkerState.DRAINING && replacing == null && !isStandby();
+        return state != WorkerState.EXITED && !state.isLeaving() && replacing == null && !isStandby();
     }
 
     /** Started as a standby and not activated yet (booting or standing by, or leaving). */
