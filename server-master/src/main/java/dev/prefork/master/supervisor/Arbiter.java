@@ -153,7 +153,7 @@ final class Arbiter {
         } else if (event instanceof MasterEvent.WorkerMessage m) {
             workerEvents.message(m.workerId(), m.message(), now);
         } else if (event instanceof MasterEvent.WorkerDisconnected d) {
-            workerEvents.disconnected(d.workerId());
+            workerEvents.disconnected(d.workerId(), now);
         }
     }
 

@@ -183,7 +183,7 @@ final class PoolPlanner {
      */
     private void keepStandbys(long now) {
         List<WorkerHandle> kept = new ArrayList<>();
-        for (WorkerHandle h : pool.where(h -> h.isStandby() && h.isLive() && h.state() != WorkerState.DRAINING)) {
+        for (WorkerHandle h : pool.where(h -> h.isStandby() && h.isLive() && !h.state().isLeaving())) {
             if (!fits(h)) {
                 workers.drain(h, rollDrain(now), now, !config.equals(h.config())
                         ? "booted with the previous configuration" : !codeVersion.equals(h.codeVersion())

@@ -33,7 +33,7 @@ final class Watchdog {
     /** @param running false while the master stops: then only kill deadlines matter */
     void check(long now, ServerConfig config, boolean running) {
         for (WorkerHandle h : pool.all()) {
-            if (h.state() == WorkerState.DRAINING) {
+            if (h.state().isLeaving()) {
                 if (h.killAt() != WorkerHandle.NEVER && now - h.killAt() >= 0 && !h.isKillSent()) {
                     LOG.warn("{} still running at its deadline; SIGKILL", h);
                     workers.kill(h);

@@ -153,7 +153,7 @@ final class WorkerController {
      * at once.
      */
     void drain(WorkerHandle h, DrainBudget budget, long now, String why) {
-        if (h.state() == WorkerState.DRAINING) {
+        if (h.state().isLeaving()) {
             h.scheduleKill(budget.killAt());
             return;
         }
@@ -169,7 +169,7 @@ final class WorkerController {
 
     /** Tells a worker to exit now; SIGKILL at {@code killAt}, or at once when it has no control link. */
     void stop(WorkerHandle h, long killAt, String why) {
-        if (h.state() != WorkerState.DRAINING) {
+        if (!h.state().isLeaving()) {
             h.moveTo(WorkerState.DRAINING);
         }
         h.scheduleKill(killAt);

@@ -96,14 +96,20 @@ final class WorkerEventHandler {
         }
     }
 
-    void disconnected(int workerId) {
+    void disconnected(int workerId, long now) {
         WorkerHandle h = pool.get(workerId);
         if (h == null) {
             return;
         }
         h.disconnected();
-        if (h.state() != WorkerState.DRAINING) {
-            // Usually its exit follows at once; if it lingers, the heartbeat timeout catches it.
+        if (running.getAsBoolean() && h.state().isBooted()) {
+            // The kernel closes a dying worker's socket before it reports the exit: refill the slot now (a standby
+            // takes it at once), count the crash when the exit comes, and kill the process if it lingers.
+            h.lost();
+            h.scheduleKill(now + StopSequence.STOP_GRACE_NANOS);
+            LOG.info("{} closed its control connection while {}: counting it gone", h, h.stateForExitReport());
+        } else if (!h.state().isLeaving()) {
+            // Usually its exit follows at once; if it lingers, the boot timeout catches it.
             LOG.info("{} closed its control connection while {}", h, h.state());
         }
     }
@@ -113,7 +119,7 @@ final class WorkerEventHandler {
         if (h == null) {
             return;
         }
-        WorkerState was = h.state();
+        WorkerState was = h.stateForExitReport();
         h.moveTo(WorkerState.EXITED);
         workers.exited(h);
         metrics.workerGone(h);

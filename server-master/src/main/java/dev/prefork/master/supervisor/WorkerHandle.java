@@ -39,6 +39,7 @@ final class WorkerHandle {
     private final long maxRequests;
 
     private WorkerState state = WorkerState.SPAWNED;
+    private WorkerState lostWhile;
     private WorkerLink link;
     /** An exec worker's JVM when it is a descendant of the spawned process (a launcher script), else empty. */
     private Optional<ProcessHandle> childJvm = Optional.empty();
@@ -116,6 +117,17 @@ final class WorkerHandle {
 
     void disconnected() {
         this.link = null;
+    }
+
+    /** Its control link closed unasked while it served or stood by: it is dying (see {@link WorkerState#LOST}). */
+    void lost() {
+        lostWhile = state;
+        moveTo(WorkerState.LOST);
+    }
+
+    /** What it was doing as its exit reports it: for a lost worker, what it did before it was lost. */
+    WorkerState stateForExitReport() {
+        return state == WorkerState.LOST ? lostWhile : state;
     }
 
     void ready(long now) {
@@ -297,7 +309,7 @@ final class WorkerHandle {
      * standby.
      */
     boolean isCapacity() {
-        return state != WorkerState.EXITED && state != WorkerState.DRAINING && replacing == null && !isStandby();
+        return state != WorkerState.EXITED && !state.isLeaving() && replacing == null && !isStandby();
     }
 
     /** Started as a standby and not activated yet (booting or standing by, or leaving). */

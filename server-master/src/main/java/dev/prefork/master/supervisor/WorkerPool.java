@@ -109,7 +109,7 @@ final class WorkerPool {
 
     /** A roll replacement not yet ready: it holds its old worker's slot but is not capacity yet. */
     private static boolean isBootingReplacement(WorkerHandle h) {
-        return h.replacing() != null && h.isLive() && h.state() != WorkerState.DRAINING;
+        return h.replacing() != null && h.isLive() && !h.state().isLeaving();
     }
 
     /** Lowest slot not held by a capacity worker or a roll replacement; a replacement reuses its old one's slot. */

@@ -325,11 +325,62 @@ class ArbiterStandbyTest {
 
         rig.exit(rig.worker(1), 137);
 
-        assertThat(spare.state()).isEqualTo(WorkerState.STANDBY);
+        assertThat(spare.state()).as("a standby whose link closed is dying").isEqualTo(WorkerState.LOST);
         assertThat(rig.arbiter.isReady()).as("a standby is no ready worker").isFalse();
-        WorkerHandle replacement = rig.worker(3);
+        assertThat(rig.worker(3).isStandby()).as("the lost standby's successor").isTrue();
+        WorkerHandle replacement = rig.worker(4);
         assertThat(replacement.isStandby()).isFalse();
         rig.ready(replacement);
         assertThat(rig.arbiter.isReady()).isTrue();
+    }
+
+    @Test
+    void aServingWorkerWhoseControlConnectionClosesIsReplacedByTheStandbyBeforeItsExitIsReported() {
+        ArbiterRig rig = booted(standby(2, 1).build());
+        WorkerHandle dying = rig.worker(1);
+        WorkerHandle spare = rig.worker(3);
+
+        // The kernel closes a killed worker's sockets before its parent learns of the exit.
+        rig.arbiter.handle(new MasterEvent.WorkerDisconnected(dying.id()));
+
+        assertThat(dying.state()).isEqualTo(WorkerState.LOST);
+        assertThat(spare.state()).isEqualTo(WorkerState.READY);
+        assertThat(rig.link(spare).sent).containsExactly(new ControlMessage.Activate(0, 0));
+        assertThat(rig.capacityReady()).isEqualTo(2);
+        assertThat(rig.gauge(MetricNames.STATE_DRAINING)).as("still a live process, on its way out").isEqualTo(1);
+        assertThat(rig.restarts(MetricNames.REASON_CRASHED)).as("counted when the exit comes").isZero();
+
+        rig.exit(dying, 137);
+
+        assertThat(rig.restarts(MetricNames.REASON_CRASHED)).isEqualTo(1);
+        assertThat(rig.link(spare).sent).as("activated once").hasSize(1);
+        assertThat(rig.posix.signalsTo(dying.pid())).as("it exited before its kill deadline").isEmpty();
+    }
+
+    @Test
+    void aWorkerThatClosesItsControlConnectionButLingersIsKilledAfterTheStopGrace() {
+        ArbiterRig rig = booted(standby(1, 1).build());
+        WorkerHandle lingering = rig.worker(1);
+
+        rig.arbiter.handle(new MasterEvent.WorkerDisconnected(lingering.id()));
+        rig.elapse(Duration.ofMillis(900));
+        assertThat(rig.posix.signalsTo(lingering.pid())).isEmpty();
+        rig.elapse(Duration.ofMillis(200));
+
+        assertThat(rig.posix.signalsTo(lingering.pid())).containsExactly(Posix.SIGKILL);
+        assertThat(rig.worker(2).state()).as("the standby serves meanwhile").isEqualTo(WorkerState.READY);
+    }
+
+    @Test
+    void aDisconnectWhileTheMasterStopsIsNoLoss() {
+        ArbiterRig rig = booted(standby(1, 1).build());
+        WorkerHandle serving = rig.worker(1);
+        rig.signal(MasterSignal.TERM);
+        rig.pump();
+
+        rig.arbiter.handle(new MasterEvent.WorkerDisconnected(serving.id()));
+
+        assertThat(serving.state()).isEqualTo(WorkerState.DRAINING);
+        assertThat(rig.worker(2).state()).as("no activation while stopping").isNotEqualTo(WorkerState.READY);
     }
 }

@@ -2,6 +2,7 @@ package dev.prefork.master.supervisor;
 
 import static dev.prefork.master.supervisor.WorkerState.CONNECTED;
 import static dev.prefork.master.supervisor.WorkerState.DRAINING;
+import static dev.prefork.master.supervisor.WorkerState.LOST;
 import static dev.prefork.master.supervisor.WorkerState.EXITED;
 import static dev.prefork.master.supervisor.WorkerState.READY;
 import static dev.prefork.master.supervisor.WorkerState.SPAWNED;
@@ -18,8 +19,9 @@ class WorkerStateTest {
     private static final Map<WorkerState, Set<WorkerState>> ALLOWED = Map.of(
             SPAWNED, EnumSet.of(CONNECTED, DRAINING, EXITED),
             CONNECTED, EnumSet.of(READY, STANDBY, DRAINING, EXITED),
-            STANDBY, EnumSet.of(READY, DRAINING, EXITED),
-            READY, EnumSet.of(DRAINING, EXITED),
+            STANDBY, EnumSet.of(READY, DRAINING, LOST, EXITED),
+            READY, EnumSet.of(DRAINING, LOST, EXITED),
+            LOST, EnumSet.of(DRAINING, EXITED),
             DRAINING, EnumSet.of(EXITED),
             EXITED, EnumSet.noneOf(WorkerState.class));
 
@@ -59,6 +61,7 @@ class WorkerStateTest {
         assertThat(CONNECTED.metricTag()).isEqualTo("booting");
         assertThat(READY.metricTag()).isEqualTo("ready");
         assertThat(DRAINING.metricTag()).isEqualTo("draining");
+        assertThat(LOST.metricTag()).as("a dying process is leaving").isEqualTo("draining");
         assertThat(EXITED.metricTag()).isNull();
     }
 }

@@ -35,7 +35,7 @@ public final class CdsTraining {
         WorkerSettings settings = WorkerSettings.parse(args);
         WorkerIdentity id = new WorkerIdentity(settings.workerId(), ProcessHandle.current().pid());
         // The master holds our stdin open and never writes: EOF means it is gone, and so must we be, at once.
-        new MasterWatch(System.in, settings.masterPid(), MasterWatch::currentParentPid,
+        new MasterWatch(MasterWatch.stdinChannel(), settings.masterPid(), MasterWatch::currentParentPid,
                 reason -> Runtime.getRuntime().halt(ExitCodes.WORKER_ORPHANED)).start();
         Path dir = Files.createTempDirectory("prefork-cds-training");
         Path controlPath = dir.resolve("control.sock");

@@ -30,7 +30,7 @@ public final class WorkerRuntime implements WorkerCommands {
 
     private final WorkerSettings settings;
     private final WorkerIdentity id;
-    private final ProcessExit exit;
+    private final QuietExit exit;
     private final long mainStartNanos;
     private EventLoopGroup controlLoop;
     private ControlLink link;
@@ -43,7 +43,7 @@ public final class WorkerRuntime implements WorkerCommands {
     private int[] pendingActivation;
     private boolean activated;
 
-    private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, ProcessExit exit, long mainStartNanos) {
+    private WorkerRuntime(WorkerSettings settings, WorkerIdentity id, QuietExit exit, long mainStartNanos) {
         this.settings = settings;
         this.id = id;
         this.exit = exit;
@@ -71,8 +71,12 @@ public final class WorkerRuntime implements WorkerCommands {
             exit.halt(e instanceof EOFException ? ExitCodes.WORKER_ORPHANED : ExitCodes.WORKER_HANDSHAKE_FAILED);
             return;
         }
-        WorkerRuntime runtime = new WorkerRuntime(settings, id, exit, start);
-        new MasterWatch(stdin, settings.masterPid(), MasterWatch::currentParentPid, runtime::masterGone).start();
+        QuietExit quietExit = new QuietExit(exit);
+        WorkerRuntime runtime = new WorkerRuntime(settings, id, quietExit, start);
+        MasterWatch watch = new MasterWatch(MasterWatch.stdinChannel(), settings.masterPid(),
+                MasterWatch::currentParentPid, runtime::masterGone);
+        quietExit.stopBeforeExit(watch::stop);
+        watch.start();
         try {
             runtime.boot(secret);
         } catch (Throwable t) {
@@ -83,6 +87,7 @@ public final class WorkerRuntime implements WorkerCommands {
 
     private void boot(String secret) throws InterruptedException {
         controlLoop = WorkerBoot.controlLoop();
+        exit.stopBeforeExit(controlLoop);
         try {
             link = ControlClient.connect(controlLoop, settings.controlSocket(), settings.workerId(), secret,
                     settings.socketCount(), this).get();
@@ -110,6 +115,7 @@ public final class WorkerRuntime implements WorkerCommands {
             bootFailed(e);
             return;
         }
+        exit.stopBeforeExit(serving.loops());
         long initMillis = millisSince(handshakeDone);
         WorkerServingControl control = new WorkerServingControl(serving.listeners(), serving.http(),
                 serving.application(), id);
