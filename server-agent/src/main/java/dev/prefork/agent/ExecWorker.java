@@ -140,14 +140,14 @@ final class ExecWorker {
         }
     }
 
-    /** Liveness, and the same counters a native worker's heartbeat carries (the master reads the segment). */
+    /** Liveness (the master reads every figure from the segment), and the --max-requests check. */
     private void heartbeat() {
         try {
             long now = System.nanoTime();
             long lateMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastBeatNanos) - args.heartbeatMillis());
             lastBeatNanos = now;
             long total = requests.total();
-            channel.trySend(new ControlMessage.Heartbeat(total, requests.inFlight(), 0, lateMillis, 0, 0));
+            channel.trySend(new ControlMessage.Heartbeat(lateMillis));
             if (args.maxRequests() > 0 && total >= args.maxRequests() && !recycleRequested && state() == AgentState.READY) {
                 recycleRequested = true;
                 AgentLog.info("served " + total + " requests (--max-requests " + args.maxRequests() + "); asking to be recycled");

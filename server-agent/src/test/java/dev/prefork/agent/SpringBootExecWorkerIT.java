@@ -56,7 +56,6 @@ class SpringBootExecWorkerIT {
                     .anyMatch(l -> l.contains("ready: the framework glue reports its server started on fd 0")
                             || l.contains("ready: a thread of the application waits to accept on fd 0"));
 
-            awaitHeartbeat(master, "requestsTotal >= 1", b -> b.requestsTotal() >= 1);
             // The glue's counts land in the segment: requests, status class, the duration histogram; JVM figures too.
             SegmentSnapshot seg = master.awaitSegment(worker.pid(), "the request and JVM figures in the segment",
                     s -> s.get(SegmentField.REQUESTS) >= 1 && s.get(SegmentField.JVM_SAMPLED_AT_MILLIS) > 0, BOOT);
@@ -69,7 +68,7 @@ class SpringBootExecWorkerIT {
 
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
                     request(master, "/sleep?ms=2000"), HttpResponse.BodyHandlers.ofString());
-            awaitHeartbeat(master, "a request in flight", b -> b.requestsInFlight() >= 1);
+            master.awaitSegment(worker.pid(), "a request in flight", s -> s.get(SegmentField.REQUESTS_IN_FLIGHT) >= 1, BOOT);
             master.send(new ControlMessage.Drain(0, 10_000));
 
             HttpResponse<String> slow = inFlight.get(30, TimeUnit.SECONDS);
@@ -143,11 +142,5 @@ class SpringBootExecWorkerIT {
     private static HttpRequest request(StandInMaster master, String path) throws Exception {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + master.port() + path))
                 .timeout(Duration.ofSeconds(30)).build();
-    }
-
-    private static void awaitHeartbeat(StandInMaster master, String what,
-                                       java.util.function.Predicate<ControlMessage.Heartbeat> condition) {
-        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> master.received(ControlMessage.Heartbeat.class).stream().anyMatch(condition));
     }
 }

@@ -58,9 +58,7 @@ public final class ControlCodec {
         } else if (message instanceof ControlMessage.Ready) {
             body.put(READY);
         } else if (message instanceof ControlMessage.Heartbeat m) {
-            body.put(HEARTBEAT).putLong(m.requestsTotal()).putInt(m.requestsInFlight())
-                    .putInt(m.connectionsOpen()).putLong(m.maxLoopLagMillis()).putLong(m.requestTimeoutsTotal())
-                    .putLong(m.threadsFullTotal());
+            body.put(HEARTBEAT).putLong(m.maxLoopLagMillis());
         } else if (message instanceof ControlMessage.BootFailed m) {
             body.put(BOOT_FAILED);
             putString(body, truncate(m.reason(), 900));
@@ -128,8 +126,7 @@ public final class ControlCodec {
             case HELLO -> new ControlMessage.Hello(body.getInt(), getString(body));
             case SOCKETS_RECEIVED -> new ControlMessage.SocketsReceived(body.getInt());
             case READY -> new ControlMessage.Ready();
-            case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong(), body.getInt(), body.getInt(), body.getLong(),
-                    body.getLong(), body.getLong());
+            case HEARTBEAT -> new ControlMessage.Heartbeat(body.getLong());
             case BOOT_FAILED -> new ControlMessage.BootFailed(getString(body));
             case RECYCLE_REQUEST -> new ControlMessage.RecycleRequest(body.getLong());
             case CERTIFICATE_SERVED -> new ControlMessage.CertificateServed(body.getLong());

@@ -40,15 +40,11 @@ public sealed interface ControlMessage {
     }
 
     /**
-     * Worker to master, periodically, from the control thread only when every event loop has ticked:
-     * the worker's counters and how long its slowest event loop has gone without running its tick task.
-     * {@code requestTimeoutsTotal} counts requests answered 503 by {@code --request-timeout},
-     * {@code threadsFullTotal} those answered 503 because the handler threads and their queue were full (both never
-     * decreasing).
+     * Worker to master, periodically, from the control thread only when every event loop has ticked: liveness,
+     * and how long its slowest event loop has gone without running its tick task. Every figure (requests, bytes,
+     * the JVM's) is in the worker's segment, which the master reads at scrape time.
      */
-    record Heartbeat(long requestsTotal, int requestsInFlight, int connectionsOpen, long maxLoopLagMillis,
-                     long requestTimeoutsTotal, long threadsFullTotal)
-            implements Report {
+    record Heartbeat(long maxLoopLagMillis) implements Report {
     }
 
     /**

@@ -25,9 +25,7 @@ public final class RandomControlMessages {
             case 0 -> new ControlMessage.Hello(random.nextInt(), text(random));
             case 1 -> new ControlMessage.SocketsReceived(random.nextInt(65));
             case 2 -> new ControlMessage.Ready();
-            case 3 -> new ControlMessage.Heartbeat(random.nextLong(Long.MAX_VALUE), random.nextInt(Integer.MAX_VALUE),
-                    random.nextInt(Integer.MAX_VALUE), random.nextLong(Long.MAX_VALUE), random.nextLong(Long.MAX_VALUE),
-                    random.nextLong(Long.MAX_VALUE));
+            case 3 -> new ControlMessage.Heartbeat(random.nextLong(Long.MAX_VALUE));
             case 4 -> new ControlMessage.BootFailed(text(random));
             case 5 -> new ControlMessage.RecycleRequest(random.nextLong(Long.MAX_VALUE));
             case 6 -> {

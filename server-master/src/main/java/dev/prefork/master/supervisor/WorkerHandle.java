@@ -153,17 +153,9 @@ final class WorkerHandle {
         this.generation = generation;
     }
 
-    /**
-     * Liveness and loop lag; the counters stand in for a segment only while none is attached (a worker still
-     * booting, or one whose segment could not be made).
-     */
+    /** Liveness and loop lag (the hang check's inputs); every other figure comes from the segment. */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
-        report(SegmentField.REQUESTS, beat.requestsTotal());
-        report(SegmentField.REQUESTS_IN_FLIGHT, beat.requestsInFlight());
-        report(SegmentField.CONNECTIONS_OPEN, beat.connectionsOpen());
-        report(SegmentField.REQUEST_TIMEOUTS, beat.requestTimeoutsTotal());
-        report(SegmentField.THREADS_FULL, beat.threadsFullTotal());
         report(SegmentField.LOOP_LAG_MILLIS, beat.maxLoopLagMillis());
     }
 

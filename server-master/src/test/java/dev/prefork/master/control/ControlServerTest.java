@@ -193,10 +193,10 @@ class ControlServerTest {
         assertThat(events.next()).isEqualTo("connected 1");
 
         client.send(new ControlMessage.Ready());
-        client.send(new ControlMessage.Heartbeat(10, 1, 2, 3, 4, 5));
+        client.send(new ControlMessage.Heartbeat(3));
         assertThat(events.next()).isEqualTo("message 1 Ready");
         assertThat(events.next()).isEqualTo("message 1 Heartbeat");
-        assertThat(events.messages).contains(new ControlMessage.Heartbeat(10, 1, 2, 3, 4, 5));
+        assertThat(events.messages).contains(new ControlMessage.Heartbeat(3));
 
         events.links.get(1).send(new ControlMessage.Drain(250, 750));
         assertThat(client.frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(new ControlMessage.Drain(250, 750));

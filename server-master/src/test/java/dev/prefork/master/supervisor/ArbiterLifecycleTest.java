@@ -113,8 +113,7 @@ class ArbiterLifecycleTest {
         b.putLongVolatile(SegmentField.CONNECTIONS_OPEN.offset(), 5);
         b.putLongVolatile(SegmentField.REQUEST_TIMEOUTS.offset(), 7);
         b.putLongVolatile(SegmentField.THREADS_FULL.offset(), 11);
-        // Heartbeats carry liveness only now: their counters are ignored.
-        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(999, 99, 99, 0, 99, 99));
+        rig.message(w, new dev.prefork.core.control.ControlMessage.Heartbeat(0));
 
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS).tag("worker", "1").functionCounter().count()).isEqualTo(123);
         assertThat(rig.registry.get(MetricNames.WORKER_REQUESTS_IN_FLIGHT).tag("worker", "1").gauge().value()).isEqualTo(4);

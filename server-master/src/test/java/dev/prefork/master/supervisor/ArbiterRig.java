@@ -193,7 +193,7 @@ final class ArbiterRig {
     }
 
     void heartbeat(WorkerHandle h, long maxLoopLagMillis) {
-        message(h, new ControlMessage.Heartbeat(10, 0, 1, maxLoopLagMillis, 0, 0));
+        message(h, new ControlMessage.Heartbeat(maxLoopLagMillis));
     }
 
     void signal(MasterSignal signal) {

@@ -134,11 +134,8 @@ public final class WorkerRuntime implements WorkerCommands {
         this.control = control;
         drainer = new Drainer(id, controlLoop, control, System::nanoTime, exit);
         long period = settings.heartbeatMillis();
-        controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(stats.requestsTotal(),
-                stats.requestsInFlight(), stats.connectionsOpen(), lag.maxLagMillis(), stats.requestTimeoutsTotal(),
-                stats.threadsFullTotal())),
-                period, period,
-                TimeUnit.MILLISECONDS);
+        controlLoop.scheduleAtFixedRate(() -> link.send(new ControlMessage.Heartbeat(lag.maxLagMillis())),
+                period, period, TimeUnit.MILLISECONDS);
         // The JVM's figures, off the request path: once a second on this loop, with the event loops' lag.
         JvmSampler sampler = new JvmSampler(stats.segment());
         Runnable sample = () -> {
@@ -232,6 +229,9 @@ public final class WorkerRuntime implements WorkerCommands {
     }
 
     private void masterGone(String reason) {
+        if (exit.exiting()) {
+            return; // the exit closed the control connection itself
+        }
         log.warn("{} exiting: the master is gone ({})", id, reason);
         exit.halt(ExitCodes.WORKER_ORPHANED);
     }

@@ -2,6 +2,9 @@ package dev.prefork.worker.runtime;
 
 
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentReader;
+import dev.prefork.core.segment.SegmentSnapshot;
+import dev.prefork.core.segment.WorkerSegment;
 import dev.prefork.core.control.netty.ControlFrameDecoder;
 import dev.prefork.core.control.netty.ControlFrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,7 +26,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /**
  * Plays the master for one worker: owns a listening TCP socket and the control socket, answers Hello with the
@@ -34,6 +39,8 @@ final class FakeMaster implements AutoCloseable {
     private final Socket listen;
     private final Path dir;
     private final Path controlPath;
+    /** The metrics segment of worker {@link WorkerProcess#WORKER_ID}, made as the master makes it. */
+    private final WorkerSegment segment;
     private final Channel server;
     private final boolean refuse;
     private final List<ControlMessage> received = new CopyOnWriteArrayList<>();
@@ -48,6 +55,7 @@ final class FakeMaster implements AutoCloseable {
         listen.listen(128);
         dir = Files.createTempDirectory("prefork-worker-test");
         controlPath = dir.resolve("control.sock");
+        segment = WorkerSegment.create(dir.resolve("worker.seg"), WorkerProcess.WORKER_ID);
         server = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -114,6 +122,22 @@ final class FakeMaster implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    String segmentPath() {
+        return segment.path().toString();
+    }
+
+    /** The worker's figures as the master reads them, once {@code until} holds; a refused segment fails. */
+    SegmentSnapshot awaitFigures(long pid, Predicate<SegmentSnapshot> until, Duration timeout) {
+        SegmentReader reader = new SegmentReader(segment, WorkerProcess.WORKER_ID, pid);
+        return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+            SegmentReader.Result read = reader.read();
+            if (read instanceof SegmentReader.Rejected rejected) {
+                throw new AssertionError("worker " + WorkerProcess.WORKER_ID + "'s segment refused: " + rejected.reason());
+            }
+            return read instanceof SegmentReader.Valid valid ? valid.snapshot() : null;
+        }, s -> s != null && until.test(s));
+    }
+
     <T extends ControlMessage> List<T> received(Class<T> type) {
         return received.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
     }
@@ -136,6 +160,7 @@ final class FakeMaster implements AutoCloseable {
         } finally {
             listen.close();
             Files.deleteIfExists(controlPath);
+            Files.deleteIfExists(segment.path());
             Files.deleteIfExists(dir);
         }
     }

@@ -71,4 +71,15 @@ class QuietExitTest {
         assertThat(calls).singleElement().asString().startsWith("exit 0");
         assertThat(own.terminationFuture().await(5, TimeUnit.SECONDS)).as("it stops once the task returns").isTrue();
     }
+
+    @Test
+    void theFirstCallDecidesTheStatusALaterOneChangesNothing() {
+        exit.stopBeforeExit(() -> exit.halt(5)); // e.g. the control connection closing reads as the master gone
+
+        exit.halt(3);
+        exit.exit(0);
+
+        assertThat(exit.exiting()).isTrue();
+        assertThat(calls).containsExactly("halt 3 with loops running");
+    }
 }

@@ -28,17 +28,20 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     /** Default settings for a worker of {@code master}: quick heartbeats, Gunicorn limits. */
+    /** The id the master gives the worker under test. */
+    static final int WORKER_ID = 7;
+
     static WorkerSettings settings(FakeMaster master, String appClass, long maxRequests) {
-        return new WorkerSettings(7, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
+        return new WorkerSettings(WORKER_ID, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
                 5_000, 10_000, 4094, 100, 8190, 1024 * 1024, maxRequests, false, "0", 128, 0, "", "", "", 0, "", "1.2",
-                true, 100, 65_535, "", 0);
+                true, 100, 65_535, master.segmentPath(), 0);
     }
 
     /** A standby's settings: one group of sockets (the master's one), held without accepting until Activate. */
     static WorkerSettings standbySettings(FakeMaster master, String appClass) {
-        return new WorkerSettings(7, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
+        return new WorkerSettings(WORKER_ID, master.controlPath(), 1, appClass, ProcessHandle.current().pid(), 100,
                 5_000, 10_000, 4094, 100, 8190, 1024 * 1024, 0, false, "0", 128, 0, "", "", "", 0, "", "1.2",
-                true, 100, 65_535, "", 1);
+                true, 100, 65_535, master.segmentPath(), 1);
     }
 
     static WorkerProcess start(String name, WorkerSettings settings, String secret, List<String> jvmOpts)

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.prefork.core.ExitCodes;
 import dev.prefork.core.control.ControlMessage;
+import dev.prefork.core.segment.SegmentField;
+import dev.prefork.core.segment.SegmentSnapshot;
 import dev.prefork.core.control.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,11 +86,11 @@ class WorkerProcessTest {
             RawHttp.Response echoed = client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nabcde").read();
             assertThat(echoed.body()).isEqualTo("abcde");
 
-            ControlMessage.Heartbeat beat = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> last(master.received(ControlMessage.Heartbeat.class)),
-                            h -> h != null && h.requestsTotal() == 3);
-            assertThat(beat.connectionsOpen()).isEqualTo(1);
-            assertThat(beat.requestsInFlight()).isZero();
+            SegmentSnapshot figures = master.awaitFigures(worker.pid(), s -> s.get(SegmentField.REQUESTS) == 3,
+                    Duration.ofSeconds(5));
+            assertThat(figures.get(SegmentField.CONNECTIONS_OPEN)).isEqualTo(1);
+            assertThat(figures.get(SegmentField.REQUESTS_IN_FLIGHT)).isZero();
+            ControlMessage.Heartbeat beat = master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
             assertThat(beat.maxLoopLagMillis()).isLessThan(1_000);
         }
         // The listening socket is shared: the worker must leave it non-blocking.
@@ -133,9 +135,7 @@ class WorkerProcessTest {
         try (RawHttp idle = new RawHttp(master.port()); RawHttp busy = new RawHttp(master.port())) {
             assertThat(idle.get("/").read().status()).isEqualTo(200);
             busy.get("/sleep?ms=1500");
-            await().atMost(Duration.ofSeconds(5)).until(
-                    () -> last(master.received(ControlMessage.Heartbeat.class)),
-                    h -> h != null && h.requestsInFlight() == 1);
+            master.awaitFigures(worker.pid(), s -> s.get(SegmentField.REQUESTS_IN_FLIGHT) == 1, Duration.ofSeconds(5));
 
             master.send(new ControlMessage.Drain(0, 5_000));
             await().atMost(Duration.ofSeconds(5)).until(() -> worker.log().contains("stopped accepting"));
@@ -180,9 +180,7 @@ class WorkerProcessTest {
         WorkerProcess worker = readyWorker(info, master, WorkerProcess.settings(master, TestApp.class.getName(), 0));
         try (RawHttp busy = new RawHttp(master.port())) {
             busy.get("/sleep?ms=800");
-            await().atMost(Duration.ofSeconds(5)).until(
-                    () -> last(master.received(ControlMessage.Heartbeat.class)),
-                    h -> h != null && h.requestsInFlight() == 1);
+            master.awaitFigures(worker.pid(), s -> s.get(SegmentField.REQUESTS_IN_FLIGHT) == 1, Duration.ofSeconds(5));
             worker.terminate();
             RawHttp.Response answer = busy.read();
             assertThat(answer.status()).isEqualTo(200);
@@ -220,10 +218,12 @@ class WorkerProcessTest {
         FakeMaster master = master(false);
         WorkerProcess worker = worker(info, WorkerProcess.standbySettings(master, TestApp.class.getName()));
         master.await(ControlMessage.StandingBy.class, BOOT);
-        ControlMessage.Heartbeat standing = master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
-        assertThat(standing.requestsTotal()).as("the warm-up's %d requests are no served requests (segment,"
+        master.await(ControlMessage.Heartbeat.class, Duration.ofSeconds(5));
+        SegmentSnapshot standing = master.awaitFigures(worker.pid(), s -> s.get(SegmentField.JVM_SAMPLED_AT_MILLIS) > 0,
+                Duration.ofSeconds(5));
+        assertThat(standing.get(SegmentField.REQUESTS)).as("the warm-up's %d requests are no served requests (segment,"
                 + " --max-requests)", StandbyWarmUp.REQUESTS).isZero();
-        assertThat(standing.connectionsOpen()).isZero();
+        assertThat(standing.get(SegmentField.CONNECTIONS_OPEN)).isZero();
 
         master.send(new ControlMessage.Activate(0, 0));
         master.await(ControlMessage.Ready.class, Duration.ofSeconds(5));
@@ -231,10 +231,7 @@ class WorkerProcessTest {
             client.get("/");
             assertThat(client.read().status()).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            List<ControlMessage.Heartbeat> beats = master.received(ControlMessage.Heartbeat.class);
-            assertThat(beats.get(beats.size() - 1).requestsTotal()).isEqualTo(1);
-        });
+        master.awaitFigures(worker.pid(), s -> s.get(SegmentField.REQUESTS) == 1, Duration.ofSeconds(5));
         assertThat(worker.log()).contains("activated in slot 0");
     }
 
@@ -340,8 +337,7 @@ class WorkerProcessTest {
         }
         ControlMessage.RecycleRequest recycle = master.await(ControlMessage.RecycleRequest.class, Duration.ofSeconds(5));
         assertThat(recycle.requestsServed()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(5)).until(
-                () -> last(master.received(ControlMessage.Heartbeat.class)), h -> h != null && h.requestsTotal() == 5);
+        master.awaitFigures(worker.pid(), s -> s.get(SegmentField.REQUESTS) == 5, Duration.ofSeconds(5));
         assertThat(master.received(ControlMessage.RecycleRequest.class)).hasSize(1);
         assertThat(worker.isAlive()).as("keeps serving until told to drain").isTrue();
     }
