@@ -234,6 +234,12 @@ JNIEXPORT void JNICALL Java_dev_prefork_agent_os_Posix_close(JNIEnv *env, jclass
     }
 }
 
+JNIEXPORT void JNICALL Java_dev_prefork_agent_os_Posix_shutdownInput(JNIEnv *env, jclass cls, jint fd) {
+    if (shutdown(fd, SHUT_RD) < 0) {
+        throw_io_fd(env, "shutdown(SHUT_RD)", fd, errno);
+    }
+}
+
 JNIEXPORT jboolean JNICALL Java_dev_prefork_agent_os_Posix_isOpen(JNIEnv *env, jclass cls, jint fd) {
     return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
 }

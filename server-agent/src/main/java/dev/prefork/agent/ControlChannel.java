@@ -39,6 +39,18 @@ final class ControlChannel {
     }
 
     /**
+     * Ends {@link #readFrames} with end of file. The JVM is exiting: HotSpot's exit waits up to 300 ms for threads
+     * in native code, and the reader blocks in recv.
+     */
+    void stopReading() {
+        try {
+            Posix.shutdownInput(fd);
+        } catch (IOException e) {
+            AgentLog.info("releasing the control reader failed: " + e.getMessage());
+        }
+    }
+
+    /**
      * Reads frames until end of file (returns normally) or a read error or invalid frame (throws).
      * Each decoded message goes to {@code sink} on this thread.
      */

@@ -279,6 +279,9 @@ final class ExecWorker {
             AgentLog.info("boot failed: " + reason);
             channel.trySend(new ControlMessage.BootFailed(reason));
         }
+        // Leaving: the reader then takes the end of file it is given as ours, not as the master's death.
+        moveTo(AgentState.GONE);
+        channel.stopReading();
     }
 
     private static Thread daemon(Runnable r, String name) {

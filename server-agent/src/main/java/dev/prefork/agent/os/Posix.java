@@ -34,6 +34,9 @@ public final class Posix {
 
     public static native void close(int fd) throws IOException;
 
+    /** shutdown(2) with SHUT_RD: a thread blocked reading the socket gets end of file. */
+    public static native void shutdownInput(int fd) throws IOException;
+
     /** Points fd at /dev/null, keeping the number taken (a later close by its owner closes nothing else). */
     public static native void devNullOnto(int fd) throws IOException;
 
