@@ -12,6 +12,8 @@ GTHREADS=${GTHREADS:-4}
 WRK_THREADS=${WRK_THREADS:-2}
 PREFORK_ARGS=${PREFORK_ARGS:-}
 SINGLE_JVM_OPTS=${SINGLE_JVM_OPTS:-}
+# A second build of the example jar for A/B runs: server prefork-b is Prefork from this jar (copy it aside first).
+JAR_B=${JAR_B:-}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 
 # The 1/5/15-minute load averages: other work on the machine skews every figure, so tables say how busy it was.
@@ -55,10 +57,11 @@ bench_need() {
 server_tools() {
   case $1 in
     prefork|prefork-rp|single) TOOLS+=(java) ;;
+    prefork-b) [ -f "$JAR_B" ] || die "server prefork-b needs JAR_B=<a second prefork-example.jar>"; TOOLS+=(java) ;;
     nginx) TOOLS+=(nginx) ;;
     node) TOOLS+=(node) ;;
     gunicorn-sync|gunicorn-gthread) TOOLS+=(gunicorn python3) ;;
-    *) die "unknown server '$1' (known: prefork prefork-rp single nginx node gunicorn-sync gunicorn-gthread)" ;;
+    *) die "unknown server '$1' (known: prefork prefork-rp prefork-b single nginx node gunicorn-sync gunicorn-gthread)" ;;
   esac
 }
 
@@ -177,13 +180,14 @@ start_server() {
   ADMIN_URL=
   local logf="$logdir/$name.log" sig=TERM
   case $name in
-    prefork|prefork-rp)
+    prefork|prefork-rp|prefork-b)
       aport=$(free_port)
       ADMIN_URL="http://127.0.0.1:$aport"
-      local extra=()
+      local extra=() jar=$JAR
       [ "$name" = prefork-rp ] && extra+=(--reuse-port)
+      [ "$name" = prefork-b ] && jar=$JAR_B
       # shellcheck disable=SC2086
-      "$JAVA" -jar "$JAR" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
+      "$JAVA" -jar "$jar" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
         "${extra[@]}" $PREFORK_ARGS >"$logf" 2>&1 &
       sig=TERM ;;  # INT stays ignored in a background job of a non-interactive shell
     single)

@@ -23,6 +23,7 @@ def server_name(server, workers, gthreads):
     return {
         "prefork": f"Prefork, {workers} workers",
         "prefork-rp": f"Prefork `--reuse-port`, {workers} workers",
+        "prefork-b": f"Prefork (jar B), {workers} workers",
         "single": "SingleProcess (1 JVM)",
         "nginx": f"nginx, {workers} workers, fixed 200",
         "node": f"Node.js cluster, {workers} workers",
@@ -157,9 +158,10 @@ def main():
                 cells += [ratio(r["rps"], s[k]["rps"]) for k, _ in refs]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
-        for p in (x for x in ("prefork", "prefork-rp") if x in servers):
+        for p in (x for x in ("prefork", "prefork-rp", "prefork-b") if x in servers):
             targets = {"c64": [("single", 0.95), ("node", 1.0), ("nginx", 0.8)],
-                       "close": [("node", 1.0)]}.get(scen, [])
+                       "c256": [("nginx", 0.8)],
+                       "close": [("node", 1.0), ("nginx", 0.8)]}.get(scen, [])
             for ref, goal in targets:
                 if ref in servers and s[p]["rps"] and s[ref]["rps"]:
                     got = s[p]["rps"] / s[ref]["rps"]
@@ -168,8 +170,13 @@ def main():
                     pr = ", ".join(f"{x:.2f}" for x in per_round)
                     goals.append(f"- {scen}: {p} / {ref} = {got:.2f} (goal ≥ {goal:.2f}): {verdict}; "
                                  f"per round: {pr or 'n/a'}")
+        if "prefork-b" in servers and "prefork" in servers:
+            ab = round_ratios(rows.get((scen, "prefork-b"), []), rows.get((scen, "prefork"), []))
+            if ab:
+                goals.append(f"- {scen}: A/B prefork-b / prefork per round: {', '.join(f'{x:.2f}' for x in ab)}"
+                             f" (median {statistics.median(ab):.2f})")
     if goals:
-        out.append("Goals (issue 5):")
+        out.append("Goals (issues 5 and 13):")
         out.append("")
         out.extend(goals)
         out.append("")
