@@ -269,9 +269,10 @@ scenario_cmd() {
 # probe (curl) every 0.5 s, because wrk alone can hide connections the server never accepts.
 # Leaves wrk's output in OUT and the probes ("code seconds" lines) in OUT.probe.
 run_load() {
-  local url=${1%/} dur=$2 out=$3
+  local url=${1%/} dur=$2 out=$3 cpu0=
   shift 3
   : >"$out.probe"
+  [ -n "${CPU_PID:-}" ] && cpu0=$(tree_cpu_ticks "$CPU_PID")
   wrk --latency -d "$dur" "$@" "$url/" >"$out" 2>&1 &
   local wpid=$! secs end_ms
   BENCH_PIDS+=("$wpid:TERM")
@@ -286,6 +287,29 @@ run_load() {
   done
   wait "$wpid"
   forget_pid "$wpid"
+  [ -n "$cpu0" ] && echo $(( $(tree_cpu_ticks "$CPU_PID") - cpu0 )) >"$out.cpu"
+}
+
+# Clock ticks of CPU (user + system) used so far by PID and its descendants, every thread of each counted.
+tree_cpu_ticks() {
+  local pid=$1 total c
+  total=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+  for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do total=$(( total + $(tree_cpu_ticks "$c") )); done
+  echo "${total:-0}"
+}
+
+# cpu_per_request OUT: microseconds of server CPU per request of a run_load run made with CPU_PID set (the
+# server's whole process tree, JIT and GC threads included), or NA. Unlike req/s it hardly depends on how much
+# CPU other work on the machine left the server, so it compares builds and servers on a busy machine.
+cpu_per_request() {
+  local out=$1 ticks requests
+  ticks=$(cat "$out.cpu" 2>/dev/null)
+  requests=$(grep '^BENCH ' "$out" | tail -n 1 | tr ' ' '\n' | awk -F= '$1 == "requests" { print $2 }')
+  if [ -z "$ticks" ] || [ -z "$requests" ] || [ "$requests" = 0 ]; then
+    echo NA
+    return
+  fi
+  awk -v t="$ticks" -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f\n", t * 1e6 / hz / r }'
 }
 
 # result_fields OUT: "rps p50_ms p99_ms sockerr non2xx probes probe_p50_ms probe_max_ms probe_fail"

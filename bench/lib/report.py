@@ -16,7 +16,7 @@ TITLES = {
     "close": "`Connection: close`, a new connection per request, 64 connections",
     "mixed": "5% `/burn?ms=50` (50 ms of CPU burnt in the handler), keep-alive, 64 connections",
 }
-FIELDS = ["rps", "p50", "p99", "sockerr", "non2xx", "probes", "probe_p50", "probe_max", "probe_fail"]
+FIELDS = ["rps", "p50", "p99", "sockerr", "non2xx", "probes", "probe_p50", "probe_max", "probe_fail", "cpu_us"]
 
 
 def server_name(server, workers, gthreads):
@@ -48,6 +48,7 @@ def load(path):
             if len(parts) != len(header):
                 continue
             r = dict(zip(header, parts))
+            r.setdefault("cpu_us", "NA")  # results of a bench/run from before the column
             rows.setdefault((r["scenario"], r["server"]), []).append(r)
     return rows
 
@@ -69,7 +70,7 @@ def summarize(runs):
     rps = vals("rps")
     return {
         "rps_min": min(rps) if rps else None, "rps_max": max(rps) if rps else None,
-        "rps": med("rps"), "p50": med("p50"), "p99": med("p99"),
+        "rps": med("rps"), "p50": med("p50"), "p99": med("p99"), "cpu_us": med("cpu_us"),
         "sockerr": total("sockerr"), "non2xx": total("non2xx"),
         "probes": total("probes"), "probe_p50": med("probe_p50"),
         "probe_max": max(pm) if pm else None, "probe_fail": total("probe_fail"),
@@ -139,7 +140,7 @@ def main():
             out.append("nginx answers `/burn` at once (it has no handler that could block), so it is no peer here.")
         out.append("")
         head = ["server", "req/s", "req/s min–max", "p50 ms", "p99 ms", "socket errors", "non-2xx",
-                "probe p50 / max ms (fails)"] + [t for _, t in refs]
+                "probe p50 / max ms (fails)", "server CPU µs/req"] + [t for _, t in refs]
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
         for srv in servers:
@@ -151,7 +152,7 @@ def main():
                      f" ({r['probe_fail'] if r['probe_fail'] is not None else 'n/a'})")
             spread = f"{fmt(r['rps_min'])}–{fmt(r['rps_max'])}" if r["rounds"] > 1 else "–"
             cells = [server_name(srv, a.workers, a.gthreads), fmt(r["rps"]), spread, fmt(r["p50"], 2),
-                     fmt(r["p99"], 2), fmt(r["sockerr"]), fmt(r["non2xx"]), probe]
+                     fmt(r["p99"], 2), fmt(r["sockerr"]), fmt(r["non2xx"]), probe, fmt(r["cpu_us"], 1)]
             if scen == "mixed" and srv == "nginx":
                 cells += ["–" for _ in refs]  # nginx does not burn: its figures are no comparison here
             else:
@@ -174,7 +175,8 @@ def main():
             ab = round_ratios(rows.get((scen, "prefork-b"), []), rows.get((scen, "prefork"), []))
             if ab:
                 goals.append(f"- {scen}: A/B prefork-b / prefork per round: {', '.join(f'{x:.2f}' for x in ab)}"
-                             f" (median {statistics.median(ab):.2f})")
+                             f" (median {statistics.median(ab):.2f}); server CPU per request "
+                             f"{ratio(s['prefork-b']['cpu_us'], s['prefork']['cpu_us'])}×")
     if goals:
         out.append("Goals (issues 5 and 13):")
         out.append("")
