@@ -133,7 +133,7 @@ def main():
         out.append("")
         if scen in cmds:
             out.append(f"`{cmds[scen]}`, {a.duration} per run, median of {a.rounds} round(s) "
-                       f"(each round runs every server once, in the same order).")
+                       f"(each round runs every server once; even rounds in reverse order).")
         out.append(f"**wrk shares the {os.cpu_count()} cores with the servers**: "
                    "read the figures as ratios within this run, not as capacity.")
         if scen == "mixed" and "nginx" in servers:
