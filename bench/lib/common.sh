@@ -12,7 +12,8 @@ GTHREADS=${GTHREADS:-4}
 WRK_THREADS=${WRK_THREADS:-2}
 PREFORK_ARGS=${PREFORK_ARGS:-}
 SINGLE_JVM_OPTS=${SINGLE_JVM_OPTS:-}
-# A second build of the example jar for A/B runs: server prefork-b is Prefork from this jar (copy it aside first).
+# A second build of the example jar for A/B runs: servers prefork-b and single-b run from this jar (copy it aside
+# first: the build overwrites examples/target).
 JAR_B=${JAR_B:-}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 
@@ -57,11 +58,11 @@ bench_need() {
 server_tools() {
   case $1 in
     prefork|prefork-rp|single) TOOLS+=(java) ;;
-    prefork-b) [ -f "$JAR_B" ] || die "server prefork-b needs JAR_B=<a second prefork-example.jar>"; TOOLS+=(java) ;;
+    prefork-b|single-b) [ -f "$JAR_B" ] || die "server $1 needs JAR_B=<a second prefork-example.jar>"; TOOLS+=(java) ;;
     nginx) TOOLS+=(nginx) ;;
     node) TOOLS+=(node) ;;
     gunicorn-sync|gunicorn-gthread) TOOLS+=(gunicorn python3) ;;
-    *) die "unknown server '$1' (known: prefork prefork-rp prefork-b single nginx node gunicorn-sync gunicorn-gthread)" ;;
+    *) die "unknown server '$1' (known: prefork prefork-rp prefork-b single single-b nginx node gunicorn-sync gunicorn-gthread)" ;;
   esac
 }
 
@@ -190,9 +191,11 @@ start_server() {
       "$JAVA" -jar "$jar" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
         "${extra[@]}" $PREFORK_ARGS >"$logf" 2>&1 &
       sig=TERM ;;  # INT stays ignored in a background job of a non-interactive shell
-    single)
+    single|single-b)
+      local jar=$JAR
+      [ "$name" = single-b ] && jar=$JAR_B
       # shellcheck disable=SC2086
-      "$JAVA" $SINGLE_JVM_OPTS -cp "$JAR" dev.prefork.examples.SingleProcess --bind "127.0.0.1:$port" \
+      "$JAVA" $SINGLE_JVM_OPTS -cp "$jar" dev.prefork.examples.SingleProcess --bind "127.0.0.1:$port" \
         >"$logf" 2>&1 & ;;
     nginx)
       dir="$BENCH_TMP/nginx-$port"

@@ -24,6 +24,7 @@ def server_name(server, workers, gthreads):
         "prefork": f"Prefork, {workers} workers",
         "prefork-rp": f"Prefork `--reuse-port`, {workers} workers",
         "prefork-b": f"Prefork (jar B), {workers} workers",
+        "single-b": "SingleProcess (jar B)",
         "single": "SingleProcess (1 JVM)",
         "nginx": f"nginx, {workers} workers, fixed 200",
         "node": f"Node.js cluster, {workers} workers",
@@ -159,7 +160,7 @@ def main():
                 cells += [ratio(r["rps"], s[k]["rps"]) for k, _ in refs]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
-        for p in (x for x in ("prefork", "prefork-rp", "prefork-b") if x in servers):
+        for p in (x for x in ("prefork", "prefork-rp") if x in servers):
             targets = {"c64": [("single", 0.95), ("node", 1.0), ("nginx", 0.8)],
                        "c256": [("nginx", 0.8)],
                        "close": [("node", 1.0), ("nginx", 0.8)]}.get(scen, [])
@@ -171,6 +172,18 @@ def main():
                     pr = ", ".join(f"{x:.2f}" for x in per_round)
                     goals.append(f"- {scen}: {p} / {ref} = {got:.2f} (goal ≥ {goal:.2f}): {verdict}; "
                                  f"per round: {pr or 'n/a'}")
+        for p, single in (("prefork", "single"), ("prefork-b", "single-b")):
+            if p not in servers:
+                continue
+            parts = []
+            for ref in ("nginx", single):
+                if ref in servers and s[p]["rps"] and s[ref]["rps"]:
+                    per_round = round_ratios(rows.get((scen, p), []), rows.get((scen, ref), []))
+                    parts.append(f"{p} / {ref} = {s[p]['rps'] / s[ref]['rps']:.2f} (per round "
+                                 f"{', '.join(f'{x:.2f}' for x in per_round)}; CPU per request "
+                                 f"{ratio(s[p]['cpu_us'], s[ref]['cpu_us'])}×)")
+            if parts:
+                goals.append(f"- {scen} ratios: " + "; ".join(parts))
         if "prefork-b" in servers and "prefork" in servers:
             ab = round_ratios(rows.get((scen, "prefork-b"), []), rows.get((scen, "prefork"), []))
             if ab:
