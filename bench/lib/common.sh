@@ -12,6 +12,9 @@ GTHREADS=${GTHREADS:-4}
 WRK_THREADS=${WRK_THREADS:-2}
 PREFORK_ARGS=${PREFORK_ARGS:-}
 SINGLE_JVM_OPTS=${SINGLE_JVM_OPTS:-}
+# A second build of the example jar for A/B runs: servers prefork-b and single-b run from this jar (copy it aside
+# first: the build overwrites examples/target).
+JAR_B=${JAR_B:-}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 
 # The 1/5/15-minute load averages: other work on the machine skews every figure, so tables say how busy it was.
@@ -55,10 +58,11 @@ bench_need() {
 server_tools() {
   case $1 in
     prefork|prefork-rp|single) TOOLS+=(java) ;;
+    prefork-b|single-b) [ -f "$JAR_B" ] || die "server $1 needs JAR_B=<a second prefork-example.jar>"; TOOLS+=(java) ;;
     nginx) TOOLS+=(nginx) ;;
     node) TOOLS+=(node) ;;
     gunicorn-sync|gunicorn-gthread) TOOLS+=(gunicorn python3) ;;
-    *) die "unknown server '$1' (known: prefork prefork-rp single nginx node gunicorn-sync gunicorn-gthread)" ;;
+    *) die "unknown server '$1' (known: prefork prefork-rp prefork-b single single-b nginx node gunicorn-sync gunicorn-gthread)" ;;
   esac
 }
 
@@ -177,18 +181,21 @@ start_server() {
   ADMIN_URL=
   local logf="$logdir/$name.log" sig=TERM
   case $name in
-    prefork|prefork-rp)
+    prefork|prefork-rp|prefork-b)
       aport=$(free_port)
       ADMIN_URL="http://127.0.0.1:$aport"
-      local extra=()
+      local extra=() jar=$JAR
       [ "$name" = prefork-rp ] && extra+=(--reuse-port)
+      [ "$name" = prefork-b ] && jar=$JAR_B
       # shellcheck disable=SC2086
-      "$JAVA" -jar "$JAR" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
+      "$JAVA" -jar "$jar" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
         "${extra[@]}" $PREFORK_ARGS >"$logf" 2>&1 &
       sig=TERM ;;  # INT stays ignored in a background job of a non-interactive shell
-    single)
+    single|single-b)
+      local jar=$JAR
+      [ "$name" = single-b ] && jar=$JAR_B
       # shellcheck disable=SC2086
-      "$JAVA" $SINGLE_JVM_OPTS -cp "$JAR" dev.prefork.examples.SingleProcess --bind "127.0.0.1:$port" \
+      "$JAVA" $SINGLE_JVM_OPTS -cp "$jar" dev.prefork.examples.SingleProcess --bind "127.0.0.1:$port" \
         >"$logf" 2>&1 & ;;
     nginx)
       dir="$BENCH_TMP/nginx-$port"
@@ -265,9 +272,10 @@ scenario_cmd() {
 # probe (curl) every 0.5 s, because wrk alone can hide connections the server never accepts.
 # Leaves wrk's output in OUT and the probes ("code seconds" lines) in OUT.probe.
 run_load() {
-  local url=${1%/} dur=$2 out=$3
+  local url=${1%/} dur=$2 out=$3 cpu0=
   shift 3
   : >"$out.probe"
+  [ -n "${CPU_PID:-}" ] && cpu0=$(tree_cpu_ticks "$CPU_PID")
   wrk --latency -d "$dur" "$@" "$url/" >"$out" 2>&1 &
   local wpid=$! secs end_ms
   BENCH_PIDS+=("$wpid:TERM")
@@ -282,6 +290,29 @@ run_load() {
   done
   wait "$wpid"
   forget_pid "$wpid"
+  [ -n "$cpu0" ] && echo $(( $(tree_cpu_ticks "$CPU_PID") - cpu0 )) >"$out.cpu"
+}
+
+# Clock ticks of CPU (user + system) used so far by PID and its descendants, every thread of each counted.
+tree_cpu_ticks() {
+  local pid=$1 total c
+  total=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+  for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do total=$(( total + $(tree_cpu_ticks "$c") )); done
+  echo "${total:-0}"
+}
+
+# cpu_per_request OUT: microseconds of server CPU per request of a run_load run made with CPU_PID set (the
+# server's whole process tree, JIT and GC threads included), or NA. Unlike req/s it hardly depends on how much
+# CPU other work on the machine left the server, so it compares builds and servers on a busy machine.
+cpu_per_request() {
+  local out=$1 ticks requests
+  ticks=$(cat "$out.cpu" 2>/dev/null)
+  requests=$(grep '^BENCH ' "$out" | tail -n 1 | tr ' ' '\n' | awk -F= '$1 == "requests" { print $2 }')
+  if [ -z "$ticks" ] || [ -z "$requests" ] || [ "$requests" = 0 ]; then
+    echo NA
+    return
+  fi
+  awk -v t="$ticks" -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f\n", t * 1e6 / hz / r }'
 }
 
 # result_fields OUT: "rps p50_ms p99_ms sockerr non2xx probes probe_p50_ms probe_max_ms probe_fail"

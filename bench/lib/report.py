@@ -16,13 +16,15 @@ TITLES = {
     "close": "`Connection: close`, a new connection per request, 64 connections",
     "mixed": "5% `/burn?ms=50` (50 ms of CPU burnt in the handler), keep-alive, 64 connections",
 }
-FIELDS = ["rps", "p50", "p99", "sockerr", "non2xx", "probes", "probe_p50", "probe_max", "probe_fail"]
+FIELDS = ["rps", "p50", "p99", "sockerr", "non2xx", "probes", "probe_p50", "probe_max", "probe_fail", "cpu_us"]
 
 
 def server_name(server, workers, gthreads):
     return {
         "prefork": f"Prefork, {workers} workers",
         "prefork-rp": f"Prefork `--reuse-port`, {workers} workers",
+        "prefork-b": f"Prefork (jar B), {workers} workers",
+        "single-b": "SingleProcess (jar B)",
         "single": "SingleProcess (1 JVM)",
         "nginx": f"nginx, {workers} workers, fixed 200",
         "node": f"Node.js cluster, {workers} workers",
@@ -47,6 +49,7 @@ def load(path):
             if len(parts) != len(header):
                 continue
             r = dict(zip(header, parts))
+            r.setdefault("cpu_us", "NA")  # results of a bench/run from before the column
             rows.setdefault((r["scenario"], r["server"]), []).append(r)
     return rows
 
@@ -68,7 +71,7 @@ def summarize(runs):
     rps = vals("rps")
     return {
         "rps_min": min(rps) if rps else None, "rps_max": max(rps) if rps else None,
-        "rps": med("rps"), "p50": med("p50"), "p99": med("p99"),
+        "rps": med("rps"), "p50": med("p50"), "p99": med("p99"), "cpu_us": med("cpu_us"),
         "sockerr": total("sockerr"), "non2xx": total("non2xx"),
         "probes": total("probes"), "probe_p50": med("probe_p50"),
         "probe_max": max(pm) if pm else None, "probe_fail": total("probe_fail"),
@@ -131,14 +134,14 @@ def main():
         out.append("")
         if scen in cmds:
             out.append(f"`{cmds[scen]}`, {a.duration} per run, median of {a.rounds} round(s) "
-                       f"(each round runs every server once, in the same order).")
+                       f"(each round runs every server once; even rounds in reverse order).")
         out.append(f"**wrk shares the {os.cpu_count()} cores with the servers**: "
                    "read the figures as ratios within this run, not as capacity.")
         if scen == "mixed" and "nginx" in servers:
             out.append("nginx answers `/burn` at once (it has no handler that could block), so it is no peer here.")
         out.append("")
         head = ["server", "req/s", "req/s min–max", "p50 ms", "p99 ms", "socket errors", "non-2xx",
-                "probe p50 / max ms (fails)"] + [t for _, t in refs]
+                "probe p50 / max ms (fails)", "server CPU µs/req"] + [t for _, t in refs]
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
         for srv in servers:
@@ -150,7 +153,7 @@ def main():
                      f" ({r['probe_fail'] if r['probe_fail'] is not None else 'n/a'})")
             spread = f"{fmt(r['rps_min'])}–{fmt(r['rps_max'])}" if r["rounds"] > 1 else "–"
             cells = [server_name(srv, a.workers, a.gthreads), fmt(r["rps"]), spread, fmt(r["p50"], 2),
-                     fmt(r["p99"], 2), fmt(r["sockerr"]), fmt(r["non2xx"]), probe]
+                     fmt(r["p99"], 2), fmt(r["sockerr"]), fmt(r["non2xx"]), probe, fmt(r["cpu_us"], 1)]
             if scen == "mixed" and srv == "nginx":
                 cells += ["–" for _ in refs]  # nginx does not burn: its figures are no comparison here
             else:
@@ -159,7 +162,8 @@ def main():
         out.append("")
         for p in (x for x in ("prefork", "prefork-rp") if x in servers):
             targets = {"c64": [("single", 0.95), ("node", 1.0), ("nginx", 0.8)],
-                       "close": [("node", 1.0)]}.get(scen, [])
+                       "c256": [("nginx", 0.8)],
+                       "close": [("node", 1.0), ("nginx", 0.8)]}.get(scen, [])
             for ref, goal in targets:
                 if ref in servers and s[p]["rps"] and s[ref]["rps"]:
                     got = s[p]["rps"] / s[ref]["rps"]
@@ -168,8 +172,26 @@ def main():
                     pr = ", ".join(f"{x:.2f}" for x in per_round)
                     goals.append(f"- {scen}: {p} / {ref} = {got:.2f} (goal ≥ {goal:.2f}): {verdict}; "
                                  f"per round: {pr or 'n/a'}")
+        for p, single in (("prefork", "single"), ("prefork-b", "single-b")):
+            if p not in servers:
+                continue
+            parts = []
+            for ref in ("nginx", single):
+                if ref in servers and s[p]["rps"] and s[ref]["rps"]:
+                    per_round = round_ratios(rows.get((scen, p), []), rows.get((scen, ref), []))
+                    parts.append(f"{p} / {ref} = {s[p]['rps'] / s[ref]['rps']:.2f} (per round "
+                                 f"{', '.join(f'{x:.2f}' for x in per_round)}; CPU per request "
+                                 f"{ratio(s[p]['cpu_us'], s[ref]['cpu_us'])}×)")
+            if parts:
+                goals.append(f"- {scen} ratios: " + "; ".join(parts))
+        if "prefork-b" in servers and "prefork" in servers:
+            ab = round_ratios(rows.get((scen, "prefork-b"), []), rows.get((scen, "prefork"), []))
+            if ab:
+                goals.append(f"- {scen}: A/B prefork-b / prefork per round: {', '.join(f'{x:.2f}' for x in ab)}"
+                             f" (median {statistics.median(ab):.2f}); server CPU per request "
+                             f"{ratio(s['prefork-b']['cpu_us'], s['prefork']['cpu_us'])}×")
     if goals:
-        out.append("Goals (issue 5):")
+        out.append("Goals (issues 5 and 13):")
         out.append("")
         out.extend(goals)
         out.append("")

@@ -23,9 +23,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 /**
  * Installs the pipeline (or the application's own) on each accepted connection. TLS first when configured; then
  * <ul>
- *   <li>HTTP/1.1: timeouts, the request decoder behind its head scanner, the response encoder, the exchange
- *       handler (HEAD responses lose their body in the handler, so the plain encoder serves); with h2c on, an
- *       Upgrade handler between them takes {@code Upgrade: h2c} requests;</li>
+ *   <li>HTTP/1.1: timeouts, the request decoder behind its head scanner, Netty's response encoder (only the 101
+ *       of an h2c upgrade goes through it: the exchange handler writes its responses as bytes, below it), the
+ *       exchange handler; with h2c on, an Upgrade handler between them takes {@code Upgrade: h2c} requests;</li>
  *   <li>HTTP/2 (ALPN h2, h2c by prior knowledge or Upgrade): Netty's frame codec and stream multiplexer, one child
  *       channel per stream with the frame-to-HTTP-object codec and {@link Http2StreamHandler} (so the same
  *       {@code HttpHandler} serves both), and {@link Http2ConnectionControl} for backpressure, idle and drain.</li>

@@ -9,12 +9,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -57,6 +57,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AccessLog accessLog;
     private final RequestDecoder decoder;
     private ChannelHandlerContext ctx;
+    /** Where responses are written: below Netty's response encoder, since they are bytes already. */
+    private ChannelHandlerContext out;
 
     /** The request whose body is being read, or null. */
     private HttpRequest head;
@@ -108,6 +110,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // The encoder stays in the pipeline for the 101 of an h2c upgrade (Netty's upgrade handler writes it).
+        this.out = ctx.pipeline().context(HttpResponseEncoder.class);
     }
 
     @Override
@@ -284,27 +288,27 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         HttpVersion version = exchange.head == null ? HttpVersion.HTTP_1_1 : exchange.head.protocolVersion();
         boolean http10 = version.equals(HttpVersion.HTTP_1_0);
         boolean headRequest = exchange.head != null && HttpMethod.HEAD.equals(exchange.head.method());
-        FullHttpResponse out;
+        ByteBuf bytes;
         try {
-            out = NettyResponses.toNetty(response, http10, keepAlive, headRequest);
+            bytes = Http1ResponseEncoder.encode(ctx.alloc(), response, http10, keepAlive, headRequest);
         } catch (RuntimeException invalid) {
             log.error("the handler's response to {} {} is invalid; answering 500", exchange.head.method(),
                     exchange.head.uri(), invalid);
-            out = NettyResponses.toNetty(HandlerCall.INTERNAL_ERROR, http10, keepAlive, headRequest);
+            bytes = Http1ResponseEncoder.encode(ctx.alloc(), HandlerCall.INTERNAL_ERROR, http10, keepAlive, headRequest);
         }
         if (!keepAlive) {
             discarding = true;
             waiting = null;
             updateFlow();
             ChannelFutureListener then = exchange.fixed != null ? f -> lingerThenClose() : ChannelFutureListener.CLOSE;
-            ctx.writeAndFlush(out).addListener(then);
+            out.writeAndFlush(bytes).addListener(then);
             return;
         }
         if (inReadBurst) {
-            ctx.write(out, ctx.voidPromise());
+            out.write(bytes, out.voidPromise());
             flushPending = true;
         } else {
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            out.writeAndFlush(bytes, out.voidPromise());
         }
         if (hasWaiting()) {
             startNext();

@@ -16,7 +16,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Map;
 
-/** Turns an application's {@link HttpResponse} into a Netty response with the server's own headers. */
+/**
+ * Turns an application's {@link HttpResponse} into a Netty response with the server's own headers: for HTTP/2
+ * streams (their codec takes response objects). HTTP/1 writes bytes directly with {@link Http1ResponseEncoder},
+ * whose test holds it to the bytes Netty's encoder writes for this response.
+ */
 final class NettyResponses {
     /** No validation here: HttpResponse validated the application's headers once, when it was built. */
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
