@@ -64,6 +64,18 @@ class JvmWorkerLauncherTest {
     }
 
     @Test
+    void java25AndLaterTrimTheNativeHeapUnlessTheOptionsSetTheInterval() {
+        JvmWorkerLauncher on25 = new JvmWorkerLauncher("java", "cp", 25, JvmWorkerLauncher.WORKER_MAIN);
+
+        assertThat(on25.command(SETTINGS, CONFIG)).contains(JvmWorkerLauncher.TRIM_NATIVE_HEAP);
+        ServerConfig own = CONFIG.toBuilder().workerJvmOpts("-XX:TrimNativeHeapInterval=0 -Xmx32m").build();
+        assertThat(on25.command(SETTINGS, own)).doesNotContain(JvmWorkerLauncher.TRIM_NATIVE_HEAP)
+                .contains("-XX:TrimNativeHeapInterval=0");
+        assertThat(new JvmWorkerLauncher("java", "cp", 21, JvmWorkerLauncher.WORKER_MAIN).command(SETTINGS, CONFIG))
+                .doesNotContain(JvmWorkerLauncher.TRIM_NATIVE_HEAP);
+    }
+
+    @Test
     void aRealWorkerGetsItsSecretOnStdinAndItsOutputIsLoggedWithItsIdAndPid() throws Exception {
         logged.start();
         workerLog.addAppender(logged);
