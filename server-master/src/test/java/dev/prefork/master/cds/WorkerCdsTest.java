@@ -89,7 +89,7 @@ class WorkerCdsTest {
         assertThat(options).containsExactly("-XX:AOTCache=" + cacheFile, "-XX:AOTMode=auto",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
         assertThat(trainer.lastCommand).contains("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
-                "-XX:AOTCacheOutput=" + cache.resolve(cacheFile.getFileName() + "." + MASTER_PID + ".tmp"));
+                "-XX:-AOTRecordTraining", "-XX:AOTCacheOutput=" + cache.resolve(cacheFile.getFileName() + "." + MASTER_PID + ".tmp"));
 
         processes.maps.put(301L, "7f00-7f10 r--p 00000000 08:01 42 /opt/java/lib/server/classes.jsa\n");
         processes.initialised.put(301L, true);
