@@ -64,7 +64,7 @@ enum CdsFormat {
 
     /**
      * The format for a worker JVM of Java {@code feature}: the AOT cache from Java 25 on, where it booted workers
-     * faster and smaller than AppCDS (BENCHMARKS.md), else AppCDS; {@code requested} (the {@link #PROPERTY} value,
+     * faster than AppCDS, by wall clock and CPU, for about 1 MiB more PSS each (BENCHMARKS.md), else AppCDS; {@code requested} (the {@link #PROPERTY} value,
      * or null) overrides it where that Java supports the format asked for, otherwise it is logged and ignored.
      */
     static CdsFormat forJava(int feature, String requested) {
@@ -74,8 +74,8 @@ enum CdsFormat {
         }
         Optional<CdsFormat> asked = byId(requested);
         if (asked.isEmpty()) {
-            log.warn("-D{}={}: not appcds or aot; workers use the {} for Java {}", PROPERTY, requested, best.displayName,
-                    feature);
+            log.warn("-D{}={}: not appcds or aot; workers use the {} for Java {}", PROPERTY, requested,
+                    best.displayName, feature);
             return best;
         }
         if (asked.get() == AOT_CACHE && feature < AOT_CACHE_SINCE) {

@@ -73,9 +73,9 @@ final class CdsMapCheck {
             return;
         }
         if (processes.jvmInitialised(pid)) {
-            log.warn("worker pid {} did not map the CDS archive {} ({}): its JVM rejected it (see the worker's [cds] or [aot] "
-                    + "lines); deleted it, workers start without an archive until the next master start", pid, archive,
-                    format.displayName());
+            log.warn("worker pid {} did not map the CDS archive {} ({}): its JVM rejected it and booted without it (see "
+                    + "the worker's [cds] or [aot] lines); deleted it, workers start without an archive until the next "
+                    + "master start", pid, archive, format.displayName());
             verdicts.turnOff(archive, true);
             return;
         }

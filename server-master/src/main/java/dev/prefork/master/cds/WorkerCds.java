@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code --worker-cds auto}: workers start from a class-data archive of their class path, an AppCDS archive or,
  * on Java 25+, an AOT cache ({@link CdsFormat}). This class decides: which archive a configuration gets
- * ({@link CdsArchiveKey}), whether it can have one, and turns an archive off when it fails. The first launch without a valid archive starts one training run in the background
- * ({@link CdsTrainingRun}); workers launched after it finished use the archive ({@link CdsArchiveStore}), and so
+ * ({@link CdsArchiveKey}), whether it can have one, and turns an archive off when it fails. The first launch
+ * without a valid archive starts one training run in the background ({@link CdsTrainingRun}); workers launched after it finished use the archive ({@link CdsArchiveStore}), and so
  * do all workers of later masters while the class path, the JVM and the worker options stay the same. Every
  * launch with an archive is checked ({@link CdsMapCheck}). Nothing here can fail a worker's boot: every problem
  * only turns the archive off.
