@@ -29,6 +29,17 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
      */
     static final String TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=5000";
     static final int TRIM_NATIVE_HEAP_SINCE = 25;
+    /**
+     * Java 25: Netty 4.2 turns {@code sun.misc.Unsafe} off by default there unless this option is given, and then
+     * takes slower-starting roads (VarHandle queues, memory segments: about 70 ms more CPU per worker boot, see
+     * BENCHMARKS.md). With it a Java 25 worker runs Netty as Java 17 does, without the JDK's warning. Only on 25:
+     * a later JDK is to drop the option, and an unknown option would stop the worker's JVM.
+     */
+    static final String UNSAFE_MEMORY_ACCESS = "--sun-misc-unsafe-memory-access=allow";
+    static final int UNSAFE_MEMORY_ACCESS_ON = 25;
+    /** Options that show the user decided about Unsafe themselves (the JDK's and Netty's). */
+    private static final List<String> UNSAFE_CHOICES = List.of("--sun-misc-unsafe-memory-access",
+            "-Dsun.misc.unsafe.memory.access", "-Dio.netty.noUnsafe");
     /** Tells the worker JVM's logging set-up that it is a worker (see the example's WorkerLogConfigurator). */
     public static final String ROLE_PROPERTY = "prefork.role";
 
@@ -116,6 +127,11 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         boolean trimGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("-XX:TrimNativeHeapInterval"));
         if (javaFeature >= TRIM_NATIVE_HEAP_SINCE && !trimGiven) {
             cmd.add(TRIM_NATIVE_HEAP);
+        }
+        boolean unsafeChosen = config.workerJvmOpts().stream()
+                .anyMatch(o -> UNSAFE_CHOICES.stream().anyMatch(o::startsWith));
+        if (javaFeature == UNSAFE_MEMORY_ACCESS_ON && !unsafeChosen) {
+            cmd.add(UNSAFE_MEMORY_ACCESS);
         }
         cmd.addAll(config.workerJvmOpts());
         cmd.addAll(extraJvmOptions);
