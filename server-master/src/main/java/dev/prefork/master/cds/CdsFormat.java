@@ -64,7 +64,8 @@ enum CdsFormat {
 
     /**
      * The format for a worker JVM of Java {@code feature}: the AOT cache from Java 25 on, where it booted workers
-     * faster than AppCDS, by wall clock and CPU, for about 1 MiB more PSS each (BENCHMARKS.md), else AppCDS; {@code requested} (the {@link #PROPERTY} value,
+     * faster than AppCDS in every side-by-side run, by wall clock and CPU, with PSS within 1-3 MiB either way
+     * (BENCHMARKS.md), else AppCDS; {@code requested} (the {@link #PROPERTY} value,
      * or null) overrides it where that Java supports the format asked for, otherwise it is logged and ignored.
      */
     static CdsFormat forJava(int feature, String requested) {
