@@ -188,7 +188,7 @@ start_server() {
       [ "$name" = prefork-rp ] && extra+=(--reuse-port)
       [ "$name" = prefork-b ] && jar=$JAR_B
       # shellcheck disable=SC2086
-      "$JAVA" -jar "$jar" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
+      "$JAVA" ${MASTER_JVM_OPTS:-} -jar "$jar" --workers "$WORKERS" --bind "127.0.0.1:$port" --admin "127.0.0.1:$aport" \
         "${extra[@]}" $PREFORK_ARGS >"$logf" 2>&1 &
       sig=TERM ;;  # INT stays ignored in a background job of a non-interactive shell
     single|single-b)

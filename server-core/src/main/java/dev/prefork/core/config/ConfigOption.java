@@ -115,7 +115,8 @@ public enum ConfigOption {
             })
             .in(ServerConfig::workerJvmOpts)),
     WORKER_CDS(Setting.value("worker-cds", "auto|off",
-                    "auto: workers start from an AppCDS archive of their class path, made once and cached; off: without",
+                    "auto: workers start from a class-data archive of their class path, made once and cached (AppCDS; "
+                            + "a JDK AOT cache on Java 25+); off: without",
                     (flag, values) -> {
                         String v = Setting.last(values);
                         return switch (v.toLowerCase(Locale.ROOT)) {

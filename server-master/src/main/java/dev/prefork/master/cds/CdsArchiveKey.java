@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Names the AppCDS archive of a worker class path. The JVM silently ignores an archive once any class-path jar
- * changes size or modification time, so the name hashes exactly those, with the Java runtime and the worker JVM
- * options (they decide the archive's layout): a changed jar or JVM gives a new name, hence a new archive.
+ * Names the class-data archive (AppCDS archive or AOT cache) of a worker class path. The JVM silently ignores an
+ * archive once any class-path jar changes size or modification time, so the name hashes exactly those, with the
+ * Java runtime, the archive's format and the worker JVM options (they decide the archive's layout, and an AOT
+ * cache's GC and heap settings): a changed jar, JVM or option gives a new name, hence a new archive.
  * Modification times count in whole seconds, as the JVM compares them ({@code st_mtime}): image layers store
  * them in seconds, so an archive baked into a container image keeps its name after a registry round trip.
  */
@@ -28,9 +29,13 @@ final class CdsArchiveKey {
      * @param runtime the Java runtime's identity, e.g. {@code java.home} and {@code java.vm.version}
      * @return the key (hex), or null when the class path cannot be archived: AppCDS refuses a non-empty directory
      */
-    static String of(List<Path> classPath, String runtime, List<String> jvmOptions) throws IOException {
+    static String of(List<Path> classPath, String runtime, CdsFormat format, List<String> jvmOptions)
+            throws IOException {
         MessageDigest digest = sha256();
         update(digest, "runtime " + runtime);
+        if (format != CdsFormat.APP_CDS) { // AppCDS keys stay what they were: archives baked into images keep their names
+            update(digest, "format " + format.id());
+        }
         update(digest, "options " + String.join(" ", jvmOptions));
         for (Path entry : classPath) {
             Path path = entry.toAbsolutePath().normalize();

@@ -17,16 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cache directory of worker CDS archives and its file layout, the one place that spells it:
- * {@code worker-<key>.jsa} (the archive), {@code worker-<key>.log} (its training run's output) and
- * {@code worker-<key>.jsa.<pid>.tmp} (an archive being written). An archive appears only whole (atomic move);
+ * {@code worker-<key>.jsa} (an AppCDS archive) or {@code worker-<key>.aot} (an AOT cache), {@code worker-<key>.log}
+ * (its training run's output) and {@code worker-<key>.jsa.<pid>.tmp} (an archive being written; an AOT cache's
+ * training also writes {@code ...tmp.config} beside it and removes it). An archive appears only whole (atomic move);
  * after each new one the oldest beyond {@link #ARCHIVES_KEPT} are removed, with stale partial files.
  */
 final class CdsArchiveStore {
     private static final Logger log = LoggerFactory.getLogger(CdsArchiveStore.class);
     private static final String PREFIX = "worker-";
-    private static final String ARCHIVE = ".jsa";
     private static final String LOG = ".log";
     private static final String PARTIAL = ".tmp";
+    /** The JVM's own temporary file beside an AOT cache being made ({@code -XX:AOTCacheOutput}). */
+    private static final String PARTIAL_AOT_CONFIG = PARTIAL + ".config";
     /** Other class paths or JVMs (another application, the previous release) may still use their archives. */
     static final int ARCHIVES_KEPT = 8;
     /** A partial file this old belongs to a training run that died: no run takes this long. */
@@ -37,15 +39,18 @@ final class CdsArchiveStore {
     private Path dir;
     private final Predicate<Path> writable;
     private final InstantSource clock;
+    private final String extension;
 
     /**
      * @param dir      finds (and creates) the cache directory, or gives null; called once, when first needed
      * @param writable whether the directory takes new archives (root ignores file modes: tests fake it)
+     * @param format   the kind of archive this master makes and uses (its file extension)
      */
-    CdsArchiveStore(Supplier<Path> dir, Predicate<Path> writable, InstantSource clock) {
+    CdsArchiveStore(Supplier<Path> dir, Predicate<Path> writable, InstantSource clock, CdsFormat format) {
         this.unresolvedDir = dir;
         this.writable = writable;
         this.clock = clock;
+        this.extension = format.extension();
     }
 
     /** The cache directory, or null when there is none (workers then start without an archive). */
@@ -63,7 +68,7 @@ final class CdsArchiveStore {
     }
 
     Path archive(String key) {
-        return dir().resolve(PREFIX + key + ARCHIVE);
+        return dir().resolve(PREFIX + key + extension);
     }
 
     Path trainingLog(String key) {
@@ -72,13 +77,23 @@ final class CdsArchiveStore {
 
     /** Where the training JVM of this master writes the archive before {@link #publish} moves it in place. */
     Path partial(String key, long masterPid) {
-        return dir().resolve(PREFIX + key + ARCHIVE + "." + masterPid + PARTIAL);
+        return dir().resolve(PREFIX + key + extension + "." + masterPid + PARTIAL);
     }
 
     /** The key of an archive path that {@link #archive} gave. */
     static String keyOf(Path archive) {
         String name = archive.getFileName().toString();
-        return name.substring(PREFIX.length(), name.length() - ARCHIVE.length());
+        return name.substring(PREFIX.length(), name.lastIndexOf('.'));
+    }
+
+    /** An archive of any format (other masters, e.g. on another Java, keep theirs in the same directory). */
+    private static boolean isArchive(String name) {
+        for (CdsFormat f : CdsFormat.values()) {
+            if (name.endsWith(f.extension())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Moves a finished partial archive in place (atomically: a worker never maps half a file), then prunes. */
@@ -104,9 +119,9 @@ final class CdsArchiveStore {
             long staleBefore = clock.millis() - STALE_PARTIAL.toMillis();
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(PREFIX) && name.endsWith(ARCHIVE) && !p.equals(keep)) {
+                if (name.startsWith(PREFIX) && isArchive(name) && !p.equals(keep)) {
                     archives.add(p);
-                } else if (name.startsWith(PREFIX) && name.endsWith(PARTIAL)
+                } else if (name.startsWith(PREFIX) && (name.endsWith(PARTIAL) || name.endsWith(PARTIAL_AOT_CONFIG))
                         && Files.getLastModifiedTime(p).toMillis() < staleBefore) {
                     deleteQuietly(p);
                 }

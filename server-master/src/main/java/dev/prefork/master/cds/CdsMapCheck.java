@@ -50,12 +50,12 @@ final class CdsMapCheck {
     }
 
     /** Starts checking worker {@code pid}, launched with {@code archive}. */
-    void launched(long pid, Path archive) {
+    void launched(long pid, Path archive, CdsFormat format) {
         long giveUpAt = clock.millis() + GIVE_UP.toMillis();
-        checks.schedule(() -> check(pid, archive, giveUpAt), PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        checks.schedule(() -> check(pid, archive, format, giveUpAt), PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private void check(long pid, Path archive, long giveUpAt) {
+    private void check(long pid, Path archive, CdsFormat format, long giveUpAt) {
         String maps = processes.maps(pid);
         if (maps == null) {
             exitedUnchecked(pid, archive);
@@ -67,18 +67,20 @@ final class CdsMapCheck {
                 first = proven.add(archive);
             }
             if (first) {
-                log.info("worker pid {} maps the CDS archive {}: workers load their classes from it", pid, archive);
+                log.info("worker pid {} maps the CDS archive {}: workers load their classes from it ({})", pid, archive,
+                        format.displayName());
             }
             return;
         }
         if (processes.jvmInitialised(pid)) {
-            log.warn("worker pid {} did not map the CDS archive {}: its JVM rejected it (see the worker's [cds] lines); "
-                    + "deleted it, workers start without an archive until the next master start", pid, archive);
+            log.warn("worker pid {} did not map the CDS archive {} ({}): its JVM rejected it and booted without it (see "
+                    + "the worker's [cds] or [aot] lines); deleted it, workers start without an archive until the next "
+                    + "master start", pid, archive, format.displayName());
             verdicts.turnOff(archive, true);
             return;
         }
         if (clock.millis() < giveUpAt) {
-            checks.schedule(() -> check(pid, archive, giveUpAt), PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            checks.schedule(() -> check(pid, archive, format, giveUpAt), PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 

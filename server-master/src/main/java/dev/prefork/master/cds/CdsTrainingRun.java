@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -12,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One training run: a JVM ({@link #TRAINING_MAIN}) walks the worker's boot path with
- * {@code -XX:ArchiveClassesAtExit} into a partial file, which becomes the archive only if the run exits 0.
+ * One training run: a JVM ({@link #TRAINING_MAIN}) walks the worker's boot path with the format's training option
+ * ({@code -XX:ArchiveClassesAtExit} or {@code -XX:AOTCacheOutput}) into a partial file, which becomes the archive
+ * only if the run exits 0.
  * Whatever goes wrong is logged with the run's log file and completes the run with false: never an exception.
  */
 final class CdsTrainingRun {
@@ -26,12 +26,14 @@ final class CdsTrainingRun {
     }
 
     private final CdsArchiveStore store;
+    private final CdsFormat format;
     private final Trainer trainer;
     private final InstantSource clock;
     private final long masterPid;
 
-    CdsTrainingRun(CdsArchiveStore store, Trainer trainer, InstantSource clock, long masterPid) {
+    CdsTrainingRun(CdsArchiveStore store, CdsFormat format, Trainer trainer, InstantSource clock, long masterPid) {
         this.store = store;
+        this.format = format;
         this.trainer = trainer;
         this.clock = clock;
         this.masterPid = masterPid;
@@ -50,20 +52,18 @@ final class CdsTrainingRun {
         CompletableFuture<Integer> run;
         try {
             Files.deleteIfExists(partial);
-            List<String> options = new ArrayList<>(WorkerCds.SHARED_PAGES);
-            options.add("-XX:ArchiveClassesAtExit=" + partial);
-            run = trainer.run(trainingCommand.apply(options), logFile);
+            run = trainer.run(trainingCommand.apply(format.trainingOptions(partial)), logFile);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(failed("cannot start it: " + e, logFile));
         }
-        log.info("--worker-cds auto: creating the workers' CDS archive {} in the background (training run, log {})",
-                store.archive(key), logFile);
+        log.info("--worker-cds auto: creating the workers' CDS archive {} ({}) in the background (training run, log {})",
+                store.archive(key), format.displayName(), logFile);
         return run.handle((exit, error) -> {
             try {
                 if (error == null && exit != null && exit == 0 && Files.size(partial) > 0) {
                     Path archive = store.publish(partial, key);
-                    log.info("--worker-cds auto: CDS archive {} ({} MiB) made in {} ms; workers started from now on use it",
-                            archive, Files.size(archive) >> 20, clock.millis() - start);
+                    log.info("--worker-cds auto: CDS archive {} ({}, {} MiB) made in {} ms; workers started from now on use it",
+                            archive, format.displayName(), Files.size(archive) >> 20, clock.millis() - start);
                     return true;
                 }
                 return failed(error != null ? error.toString() : "exit code " + exit, logFile);

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --worker-cds auto}: workers start from an AppCDS archive of their class path. This class decides: which
- * archive a configuration gets ({@link CdsArchiveKey}), whether it can have one, and turns an archive off when it
- * fails. The first launch without a valid archive starts one training run in the background
- * ({@link CdsTrainingRun}); workers launched after it finished use the archive ({@link CdsArchiveStore}), and so
+ * {@code --worker-cds auto}: workers start from a class-data archive of their class path, an AppCDS archive or,
+ * on Java 25+, an AOT cache ({@link CdsFormat}). This class decides: which archive a configuration gets
+ * ({@link CdsArchiveKey}), whether it can have one, and turns an archive off when it fails. The first launch
+ * without a valid archive starts one training run in the background ({@link CdsTrainingRun}); workers launched after it finished use the archive ({@link CdsArchiveStore}), and so
  * do all workers of later masters while the class path, the JVM and the worker options stay the same. Every
  * launch with an archive is checked ({@link CdsMapCheck}). Nothing here can fail a worker's boot: every problem
  * only turns the archive off.
@@ -39,14 +38,7 @@ public final class WorkerCds {
             "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:AOTCache", "-XX:AOTMode",
             "-XX:AOTConfiguration", "-XX:AOTCacheOutput", "-XX:DumpLoadedClassList", "-XX:SharedClassListFile",
             "-XX:-UseSharedSpaces");
-    /**
-     * Map the archive at its own address, so that its pages stay shared between workers (PSS); Java 20+ would
-     * relocate it by default. The training run gets them too, so that a JVM without these options fails there
-     * and never a worker.
-     */
-    static final List<String> SHARED_PAGES = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
-    private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
-
+    private final CdsFormat format;
     private final CdsArchiveStore store;
     private final CdsTrainingRun trainingRun;
     private final CdsMapCheck mapCheck;
@@ -67,18 +59,20 @@ public final class WorkerCds {
     WorkerCds(Path cacheDir, List<Path> classPath, String runtime, CdsTrainingRun.Trainer trainer,
                      CdsMapCheck.ProcessView processes, ScheduledExecutorService checks, InstantSource clock,
                      long masterPid) {
-        this(() -> cacheDir, classPath, runtime, trainer, processes, checks, clock, masterPid, Files::isWritable);
+        this(CdsFormat.APP_CDS, () -> cacheDir, classPath, runtime, trainer, processes, checks, clock, masterPid,
+                Files::isWritable);
     }
 
     /**
      * @param cacheDir finds (and creates) the cache directory, or gives null; called once, when first needed
      * @param writable whether the cache directory takes new archives (root ignores file modes: tests fake it)
      */
-    WorkerCds(Supplier<Path> cacheDir, List<Path> classPath, String runtime, CdsTrainingRun.Trainer trainer,
+    WorkerCds(CdsFormat format, Supplier<Path> cacheDir, List<Path> classPath, String runtime, CdsTrainingRun.Trainer trainer,
               CdsMapCheck.ProcessView processes, ScheduledExecutorService checks, InstantSource clock, long masterPid,
               Predicate<Path> writable) {
-        this.store = new CdsArchiveStore(cacheDir, writable, clock);
-        this.trainingRun = new CdsTrainingRun(store, trainer, clock, masterPid);
+        this.format = format;
+        this.store = new CdsArchiveStore(cacheDir, writable, clock, format);
+        this.trainingRun = new CdsTrainingRun(store, format, trainer, clock, masterPid);
         this.mapCheck = new CdsMapCheck(processes, checks, clock, this::turnOff);
         this.classPath = List.copyOf(classPath);
         this.runtime = runtime;
@@ -86,11 +80,12 @@ public final class WorkerCds {
 
     /**
      * The production set-up: archives in the user's cache directory (found, and created, only once
-     * {@code --worker-cds} is on), trained by a niced JVM, checked in /proc; this JVM's pid (the master's) names
-     * its partial archive files.
+     * {@code --worker-cds} is on), in the format for this JVM (workers run the master's Java), trained by a niced
+     * JVM, checked in /proc; this JVM's pid (the master's) names its partial archive files.
      */
     public static WorkerCds standard(String classPath, Map<String, String> env) {
-        return new WorkerCds(() -> CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
+        return new WorkerCds(CdsFormat.forJava(Runtime.version().feature(), System.getProperty(CdsFormat.PROPERTY)),
+                () -> CdsCacheDirectory.resolve(env), CdsArchiveKey.split(classPath),
                 System.getProperty("java.home") + " " + System.getProperty("java.vm.version"), new JvmCdsTrainer(),
                 new ProcWorkerView(),
                 Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("prefork-cds-check", true)),
@@ -102,7 +97,7 @@ public final class WorkerCds {
      * the training run when the archive is missing.
      *
      * @param trainingCommand the training JVM's command line, given its extra JVM options (with
-     *                        {@code -XX:ArchiveClassesAtExit})
+     *                        {@code -XX:ArchiveClassesAtExit} or {@code -XX:AOTCacheOutput})
      */
     public synchronized List<String> optionsFor(ServerConfig config,
                                                 Function<List<String>, List<String>> trainingCommand) {
@@ -115,11 +110,7 @@ public final class WorkerCds {
         }
         Path archive = store.archive(key);
         if (Files.isRegularFile(archive)) {
-            List<String> options = new ArrayList<>();
-            options.add(ARCHIVE_OPTION + archive);
-            options.add("-Xshare:auto");
-            options.addAll(SHARED_PAGES);
-            return options;
+            return format.workerOptions(archive);
         }
         if (!training.containsKey(key) && canWrite(archive)) {
             training.put(key, trainingRun.start(key, trainingCommand).thenAccept(made -> {
@@ -165,7 +156,7 @@ public final class WorkerCds {
         }
         String key;
         try {
-            key = CdsArchiveKey.of(classPath, runtime, config.workerJvmOpts());
+            key = CdsArchiveKey.of(classPath, runtime, format, config.workerJvmOpts());
         } catch (IOException e) {
             log.warn("--worker-cds auto: cannot read the worker class path ({}); workers start without an archive", e.toString());
             return null;
@@ -196,11 +187,7 @@ public final class WorkerCds {
 
     /** Checks, in the background, that a worker launched with {@code options} maps the archive. */
     public void launched(long pid, List<String> options) {
-        for (String opt : options) {
-            if (opt.startsWith(ARCHIVE_OPTION)) {
-                mapCheck.launched(pid, Path.of(opt.substring(ARCHIVE_OPTION.length())));
-            }
-        }
+        format.archiveIn(options).ifPresent(archive -> mapCheck.launched(pid, archive, format));
     }
 
     private void turnOff(Path archive, boolean delete) {
@@ -214,7 +201,7 @@ public final class WorkerCds {
 
     /** The training run of {@code key}, if one was started (tests wait on it). */
     synchronized CompletableFuture<Void> trainingOf(ServerConfig config) throws IOException {
-        return training.get(CdsArchiveKey.of(classPath, runtime, config.workerJvmOpts()));
+        return training.get(CdsArchiveKey.of(classPath, runtime, format, config.workerJvmOpts()));
     }
 
     Path archive(String key) {

@@ -44,8 +44,9 @@ final class CommandLineOptions {
             spec.addOption(optionSpec(option));
         }
         spec.addOption(OptionSpec.builder(PREPARE_WORKER_CDS).arity("0").type(boolean.class)
-                .description("make the workers' AppCDS archive for these options (see --worker-cds) and exit "
-                        + "without serving; 0 when the archive is ready, e.g. to bake it into a container image")
+                .description("make the workers' class-data archive (AppCDS, or the AOT cache on Java 25+) for these "
+                        + "options (see --worker-cds) and exit without serving; 0 when the archive is ready, e.g. to "
+                        + "bake it into a container image")
                 .build());
         spec.addPositional(PositionalParamSpec.builder()
                 .index("0")

@@ -22,6 +22,24 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
     public static final String WORKER_MAIN = "dev.prefork.worker.WorkerMain";
     /** Java 22+ warns on native access (Netty's epoll JNI) unless it is granted. */
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /**
+     * Java 25+: give the C heap's freed pages back to the OS every 5 s ({@code malloc_trim}). An idle Java 25 worker
+     * otherwise keeps about 4 MiB more than it uses (the JIT's and class loading's freed arenas); Java 17 has the
+     * option only as an experimental one. Measured in BENCHMARKS.md.
+     */
+    static final String TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=5000";
+    static final int TRIM_NATIVE_HEAP_SINCE = 25;
+    /**
+     * Java 25: Netty 4.2 turns {@code sun.misc.Unsafe} off by default there unless this option is given, and then
+     * takes slower-starting roads (VarHandle queues, memory segments: about 70 ms more CPU per worker boot, see
+     * BENCHMARKS.md). With it a Java 25 worker runs Netty as Java 17 does, without the JDK's warning. Only on 25:
+     * a later JDK is to drop the option, and an unknown option would stop the worker's JVM.
+     */
+    static final String UNSAFE_MEMORY_ACCESS = "--sun-misc-unsafe-memory-access=allow";
+    static final int UNSAFE_MEMORY_ACCESS_ON = 25;
+    /** Options that show the user decided about Unsafe themselves (the JDK's and Netty's). */
+    private static final List<String> UNSAFE_CHOICES = List.of("--sun-misc-unsafe-memory-access",
+            "-Dsun.misc.unsafe.memory.access", "-Dio.netty.noUnsafe");
     /** Tells the worker JVM's logging set-up that it is a worker (see the example's WorkerLogConfigurator). */
     public static final String ROLE_PROPERTY = "prefork.role";
 
@@ -105,6 +123,15 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
         boolean nativeAccessGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("--enable-native-access"));
         if (javaFeature >= 22 && !nativeAccessGiven) {
             cmd.add(NATIVE_ACCESS);
+        }
+        boolean trimGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("-XX:TrimNativeHeapInterval"));
+        if (javaFeature >= TRIM_NATIVE_HEAP_SINCE && !trimGiven) {
+            cmd.add(TRIM_NATIVE_HEAP);
+        }
+        boolean unsafeChosen = config.workerJvmOpts().stream()
+                .anyMatch(o -> UNSAFE_CHOICES.stream().anyMatch(o::startsWith));
+        if (javaFeature == UNSAFE_MEMORY_ACCESS_ON && !unsafeChosen) {
+            cmd.add(UNSAFE_MEMORY_ACCESS);
         }
         cmd.addAll(config.workerJvmOpts());
         cmd.addAll(extraJvmOptions);

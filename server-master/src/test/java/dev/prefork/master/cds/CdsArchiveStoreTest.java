@@ -19,7 +19,7 @@ class CdsArchiveStoreTest {
     @TempDir
     Path cache;
 
-    private final CdsArchiveStore store = new CdsArchiveStore(() -> cache, dir -> true, InstantSource.fixed(NOW));
+    private final CdsArchiveStore store = new CdsArchiveStore(() -> cache, dir -> true, InstantSource.fixed(NOW), CdsFormat.APP_CDS);
 
     @Test
     void namesArchivesLogsAndPartialFilesByKeyAndGetsTheKeyBack() {

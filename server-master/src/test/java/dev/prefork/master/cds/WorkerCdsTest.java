@@ -58,21 +58,66 @@ class WorkerCdsTest {
         return new WorkerCds(cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks, InstantSource.system(), MASTER_PID);
     }
 
+    private WorkerCds aotCds() {
+        return new WorkerCds(CdsFormat.AOT_CACHE, () -> cache, List.of(jarA, jarB), "/opt/java 25.0.3+9", trainer,
+                processes, checks, InstantSource.system(), MASTER_PID, Files::isWritable);
+    }
+
+    @Test
+    void java25GetsTheAotCacheAndOlderJavasAppCdsUnlessThePropertySaysOtherwiseWhereItCan() {
+        assertThat(CdsFormat.forJava(17, null)).isEqualTo(CdsFormat.APP_CDS);
+        assertThat(CdsFormat.forJava(24, "")).as("no one-step AOT cache before 25").isEqualTo(CdsFormat.APP_CDS);
+        assertThat(CdsFormat.forJava(25, null)).isEqualTo(CdsFormat.AOT_CACHE);
+        assertThat(CdsFormat.forJava(26, null)).isEqualTo(CdsFormat.AOT_CACHE);
+        assertThat(CdsFormat.forJava(25, "appcds")).isEqualTo(CdsFormat.APP_CDS);
+        assertThat(CdsFormat.forJava(25, " AOT ")).isEqualTo(CdsFormat.AOT_CACHE);
+        assertThat(CdsFormat.forJava(17, "aot")).as("Java 17 cannot: ignored").isEqualTo(CdsFormat.APP_CDS);
+        assertThat(CdsFormat.forJava(25, "jsa")).as("unknown: ignored").isEqualTo(CdsFormat.AOT_CACHE);
+    }
+
+    @Test
+    void anAotCacheIsTrainedInOneStepAndUsedWithAotModeAutoSoThatAWorkerThatCannotUseItStartsWithout()
+            throws Exception {
+        WorkerCds cds = aotCds();
+        assertThat(cds.optionsFor(CONFIG, this::trainingCommand)).as("no cache yet").isEmpty();
+        cds.trainingOf(CONFIG).get(10, TimeUnit.SECONDS);
+
+        List<String> options = cds.optionsFor(CONFIG, this::trainingCommand);
+        Path cacheFile = cds.archive(CdsArchiveKey.of(List.of(jarA, jarB), "/opt/java 25.0.3+9", CdsFormat.AOT_CACHE,
+                CONFIG.workerJvmOpts()));
+        assertThat(cacheFile.getFileName().toString()).endsWith(".aot");
+        assertThat(options).containsExactly("-XX:AOTCache=" + cacheFile, "-XX:AOTMode=auto",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+        assertThat(trainer.lastCommand).contains("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+                "-XX:-AOTRecordTraining", "-XX:AOTCacheOutput=" + cache.resolve(cacheFile.getFileName() + "." + MASTER_PID + ".tmp"));
+
+        processes.maps.put(301L, "7f00-7f10 r--p 00000000 08:01 42 /opt/java/lib/server/classes.jsa\n");
+        processes.initialised.put(301L, true);
+        cds.launched(301, options);
+        await("a worker whose JVM left the cache out turns it off").atMost(Duration.ofSeconds(5))
+                .until(() -> !Files.exists(cacheFile));
+        assertThat(cds.optionsFor(CONFIG, this::trainingCommand)).isEmpty();
+    }
+
     @Test
     void theKeyChangesWithAJarsSizeOrMtimeTheRuntimeOrTheOptionsAndOnlyThen() throws IOException {
         List<Path> cp = List.of(jarA, jarB);
         List<String> opts = CONFIG.workerJvmOpts();
-        String key = CdsArchiveKey.of(cp, RUNTIME, opts);
+        String key = CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts);
 
-        assertThat(CdsArchiveKey.of(cp, RUNTIME, opts)).isEqualTo(key);
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts)).isEqualTo(key);
         Files.setLastModifiedTime(jarB, FileTime.fromMillis(1_700_000_001_000L));
-        String touched = CdsArchiveKey.of(cp, RUNTIME, opts);
+        String touched = CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts);
         assertThat(touched).isNotEqualTo(key);
         Files.write(jarB, new byte[201]);
         Files.setLastModifiedTime(jarB, FileTime.fromMillis(1_700_000_001_000L));
-        assertThat(CdsArchiveKey.of(cp, RUNTIME, opts)).as("size changed, same mtime").isNotEqualTo(touched);
-        assertThat(CdsArchiveKey.of(cp, "/opt/java 25.0.3", opts)).isNotEqualTo(CdsArchiveKey.of(cp, RUNTIME, opts));
-        assertThat(CdsArchiveKey.of(cp, RUNTIME, List.of("-Xmx64m"))).isNotEqualTo(CdsArchiveKey.of(cp, RUNTIME, opts));
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts)).as("size changed, same mtime").isNotEqualTo(touched);
+        assertThat(CdsArchiveKey.of(cp, "/opt/java 25.0.3", CdsFormat.APP_CDS, opts))
+                .isNotEqualTo(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts));
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, List.of("-Xmx64m")))
+                .isNotEqualTo(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts));
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.AOT_CACHE, opts)).as("the format")
+                .isNotEqualTo(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, opts));
     }
 
     @Test
@@ -80,8 +125,8 @@ class WorkerCdsTest {
         Path classes = Files.createDirectories(dir.resolve("classes/x"));
         Files.write(classes.resolve("A.class"), new byte[1]);
 
-        assertThat(CdsArchiveKey.of(List.of(jarA, dir.resolve("classes")), RUNTIME, List.of())).isNull();
-        assertThat(CdsArchiveKey.of(List.of(jarA, Files.createDirectory(dir.resolve("empty"))), RUNTIME, List.of()))
+        assertThat(CdsArchiveKey.of(List.of(jarA, dir.resolve("classes")), RUNTIME, CdsFormat.APP_CDS, List.of())).isNull();
+        assertThat(CdsArchiveKey.of(List.of(jarA, Files.createDirectory(dir.resolve("empty"))), RUNTIME, CdsFormat.APP_CDS, List.of()))
                 .isNotNull();
         assertThat(CdsArchiveKey.split("/a.jar::/b.jar")).containsExactly(Path.of("/a.jar"), Path.of("/b.jar"));
     }
@@ -98,7 +143,7 @@ class WorkerCdsTest {
         cds.trainingOf(CONFIG).get(10, TimeUnit.SECONDS);
 
         List<String> options = cds.optionsFor(CONFIG, this::trainingCommand);
-        Path archive = cds.archive(CdsArchiveKey.of(List.of(jarA, jarB), RUNTIME, CONFIG.workerJvmOpts()));
+        Path archive = cds.archive(CdsArchiveKey.of(List.of(jarA, jarB), RUNTIME, CdsFormat.APP_CDS, CONFIG.workerJvmOpts()));
         assertThat(options).containsExactly("-XX:SharedArchiveFile=" + archive, "-Xshare:auto",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
         assertThat(archive).isRegularFile();
@@ -174,7 +219,7 @@ class WorkerCdsTest {
     @Test
     void aReadOnlyCacheServesItsArchiveButNeverTrains() throws Exception {
         Path archive = cds().prepare(CONFIG, this::trainingCommand).get(10, TimeUnit.SECONDS).orElseThrow();
-        WorkerCds readOnly = new WorkerCds(() -> cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks,
+        WorkerCds readOnly = new WorkerCds(CdsFormat.APP_CDS, () -> cache, List.of(jarA, jarB), RUNTIME, trainer, processes, checks,
                 InstantSource.system(), MASTER_PID, dir -> false);
 
         assertThat(readOnly.optionsFor(CONFIG, this::trainingCommand)).first()
@@ -189,10 +234,10 @@ class WorkerCdsTest {
     @Test
     void theKeyCountsMtimesInWholeSecondsAsTheJvmAndImageLayersDo() throws IOException {
         List<Path> cp = List.of(jarA, jarB);
-        String key = CdsArchiveKey.of(cp, RUNTIME, List.of());
+        String key = CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, List.of());
         Files.setLastModifiedTime(jarA, FileTime.fromMillis(1_700_000_000_999L)); // a layer tar truncates this
 
-        assertThat(CdsArchiveKey.of(cp, RUNTIME, List.of())).isEqualTo(key);
+        assertThat(CdsArchiveKey.of(cp, RUNTIME, CdsFormat.APP_CDS, List.of())).isEqualTo(key);
     }
 
     @Test
@@ -238,7 +283,7 @@ class WorkerCdsTest {
         return cmd;
     }
 
-    /** Writes the archive named by -XX:ArchiveClassesAtExit, as the JVM does at exit. */
+    /** Writes the archive named by -XX:ArchiveClassesAtExit or -XX:AOTCacheOutput, as the JVM does at exit. */
     private static final class FakeTrainer implements CdsTrainingRun.Trainer {
         final AtomicInteger runs = new AtomicInteger();
         volatile int exitCode;
@@ -251,8 +296,8 @@ class WorkerCdsTest {
             runs.incrementAndGet();
             lastCommand = new ArrayList<>(command);
             for (String c : command) {
-                if (c.startsWith("-XX:ArchiveClassesAtExit=")) {
-                    Path partial = Path.of(c.substring("-XX:ArchiveClassesAtExit=".length()));
+                if (c.startsWith("-XX:ArchiveClassesAtExit=") || c.startsWith("-XX:AOTCacheOutput=")) {
+                    Path partial = Path.of(c.substring(c.indexOf('=') + 1));
                     return gate.thenApplyAsync(v -> {
                         try {
                             Files.write(partial, new byte[64]);
@@ -263,7 +308,7 @@ class WorkerCdsTest {
                     });
                 }
             }
-            throw new AssertionError("no -XX:ArchiveClassesAtExit in " + command);
+            throw new AssertionError("no -XX:ArchiveClassesAtExit or -XX:AOTCacheOutput in " + command);
         }
     }
 

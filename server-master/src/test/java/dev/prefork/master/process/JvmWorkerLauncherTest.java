@@ -64,6 +64,34 @@ class JvmWorkerLauncherTest {
     }
 
     @Test
+    void java25AndLaterTrimTheNativeHeapUnlessTheOptionsSetTheInterval() {
+        JvmWorkerLauncher on25 = new JvmWorkerLauncher("java", "cp", 25, JvmWorkerLauncher.WORKER_MAIN);
+
+        assertThat(on25.command(SETTINGS, CONFIG)).contains(JvmWorkerLauncher.TRIM_NATIVE_HEAP);
+        ServerConfig own = CONFIG.toBuilder().workerJvmOpts("-XX:TrimNativeHeapInterval=0 -Xmx32m").build();
+        assertThat(on25.command(SETTINGS, own)).doesNotContain(JvmWorkerLauncher.TRIM_NATIVE_HEAP)
+                .contains("-XX:TrimNativeHeapInterval=0");
+        assertThat(new JvmWorkerLauncher("java", "cp", 21, JvmWorkerLauncher.WORKER_MAIN).command(SETTINGS, CONFIG))
+                .doesNotContain(JvmWorkerLauncher.TRIM_NATIVE_HEAP);
+    }
+
+    @Test
+    void java25AllowsNettyUnsafeUnlessTheOptionsChooseAndNoOtherJavaGetsTheOption() {
+        JvmWorkerLauncher on25 = new JvmWorkerLauncher("java", "cp", 25, JvmWorkerLauncher.WORKER_MAIN);
+
+        assertThat(on25.command(SETTINGS, CONFIG)).contains(JvmWorkerLauncher.UNSAFE_MEMORY_ACCESS);
+        for (String own : List.of("--sun-misc-unsafe-memory-access=warn", "-Dsun.misc.unsafe.memory.access=deny",
+                "-Dio.netty.noUnsafe=true")) {
+            assertThat(on25.command(SETTINGS, CONFIG.toBuilder().workerJvmOpts(own + " -Xmx32m").build()))
+                    .as(own).doesNotContain(JvmWorkerLauncher.UNSAFE_MEMORY_ACCESS).contains(own);
+        }
+        for (int feature : new int[] {17, 24, 26}) {
+            assertThat(new JvmWorkerLauncher("java", "cp", feature, JvmWorkerLauncher.WORKER_MAIN)
+                    .command(SETTINGS, CONFIG)).as("Java " + feature).doesNotContain(JvmWorkerLauncher.UNSAFE_MEMORY_ACCESS);
+        }
+    }
+
+    @Test
     void aRealWorkerGetsItsSecretOnStdinAndItsOutputIsLoggedWithItsIdAndPid() throws Exception {
         logged.start();
         workerLog.addAppender(logged);
