@@ -2,12 +2,16 @@ package dev.prefork.worker.http;
 
 import dev.prefork.worker.Application;
 import dev.prefork.worker.HttpHandler;
+import dev.prefork.worker.HttpRequest;
+import dev.prefork.worker.HttpResponse;
 import dev.prefork.worker.WorkerContext;
 import dev.prefork.worker.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The HTTP serving pipeline shared by the worker JVM and single-process servers: counters, connection
@@ -87,14 +91,29 @@ public final class HttpServing {
     /**
      * The same pipeline as {@link #childHandler()} for a standby's warm-up, counting into throwaway stats and its
      * own connection tracker: the warm-up's requests are not served requests (the worker's segment, its
-     * --max-requests count, its connections and drain).
+     * --max-requests count, its connections and drain). Requests within the limits reach a stand-in handler, never
+     * the application's: the dispatch, the completion and a 200 with a body are linked, and nothing of the
+     * application runs twice.
      */
     public synchronized ChannelInitializer<Channel> warmUpHandler() {
         childHandler();
         ServingStats scratch = new ServingStats();
-        return new HttpChannelInitializer(application, handler, context, limits, scratch,
+        return new HttpChannelInitializer(application, WARM_UP_ANSWER, context, limits, scratch,
                 new ConnectionTracker(scratch), accessLog ? new AccessLog() : null, tls, http2);
     }
+
+    /** What the warm-up's requests within the limits get instead of the application's answer. */
+    static final HttpHandler WARM_UP_ANSWER = new HttpHandler() {
+        private final CompletableFuture<HttpResponse> answer =
+                CompletableFuture.completedFuture(
+                        HttpResponse.ok("standby warm-up").withHeader("X-Prefork-Warm-Up", "1"));
+
+        @Override
+        public CompletionStage<HttpResponse> handle(
+                HttpRequest request) {
+            return answer;
+        }
+    };
 
     public ServingStats stats() {
         return stats;
