@@ -94,6 +94,9 @@ final class StopSequence {
 
     /** Workers lost while stopping are still reported but never replaced. */
     void workerExited(int workerId, int code, long now) {
+        // A worker can stop accepting at the end of the drain delay and be gone before the master's next tick:
+        // step 2/4 (and closing the master's sockets) comes first.
+        tick(now);
         if (phase == Phase.DRAINING) {
             LOG.info("drain step 3/4 (+{}): worker {} exited with code {}; {} worker(s) left", since(now), workerId,
                     code, pool.size());
@@ -133,7 +136,7 @@ final class StopSequence {
             LOG.warn("closing the master's listening sockets failed: {}", e.toString());
         }
         LOG.info("drain step 2/4 (+{}): workers stop accepting, serve their accept backlog and finish {} request(s) "
-                        + "in flight on {} connection(s) (last heartbeats) with Connection: close; the master closed "
+                        + "in flight on {} connection(s) (from their segments) with Connection: close; the master closed "
                         + "its listening sockets", since(now), inFlight, connections);
     }
 
