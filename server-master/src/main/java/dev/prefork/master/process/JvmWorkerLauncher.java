@@ -37,9 +37,22 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
      */
     static final String UNSAFE_MEMORY_ACCESS = "--sun-misc-unsafe-memory-access=allow";
     static final int UNSAFE_MEMORY_ACCESS_ON = 25;
-    /** Options that show the user decided about Unsafe themselves (the JDK's and Netty's). */
-    private static final List<String> UNSAFE_CHOICES = List.of("--sun-misc-unsafe-memory-access",
-            "-Dsun.misc.unsafe.memory.access", "-Dio.netty.noUnsafe");
+    /**
+     * The options a worker gets on the Java versions that need them, unless its own options already decide the
+     * matter (any option starting with one of {@code decidedBy}; for Unsafe, the JDK's and Netty's own switches).
+     */
+    private record DefaultOption(String option, java.util.function.IntPredicate onJava, List<String> decidedBy) {
+        boolean appliesTo(int javaFeature, List<String> userOptions) {
+            return onJava.test(javaFeature)
+                    && userOptions.stream().noneMatch(o -> decidedBy.stream().anyMatch(o::startsWith));
+        }
+    }
+
+    private static final List<DefaultOption> DEFAULT_OPTIONS = List.of(
+            new DefaultOption(NATIVE_ACCESS, f -> f >= 22, List.of("--enable-native-access")),
+            new DefaultOption(TRIM_NATIVE_HEAP, f -> f >= TRIM_NATIVE_HEAP_SINCE, List.of("-XX:TrimNativeHeapInterval")),
+            new DefaultOption(UNSAFE_MEMORY_ACCESS, f -> f == UNSAFE_MEMORY_ACCESS_ON, List.of(
+                    "--sun-misc-unsafe-memory-access", "-Dsun.misc.unsafe.memory.access", "-Dio.netty.noUnsafe")));
     /** Tells the worker JVM's logging set-up that it is a worker (see the example's WorkerLogConfigurator). */
     public static final String ROLE_PROPERTY = "prefork.role";
 
@@ -120,18 +133,10 @@ public final class JvmWorkerLauncher implements WorkerLauncher {
                                  String main) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary);
-        boolean nativeAccessGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("--enable-native-access"));
-        if (javaFeature >= 22 && !nativeAccessGiven) {
-            cmd.add(NATIVE_ACCESS);
-        }
-        boolean trimGiven = config.workerJvmOpts().stream().anyMatch(o -> o.startsWith("-XX:TrimNativeHeapInterval"));
-        if (javaFeature >= TRIM_NATIVE_HEAP_SINCE && !trimGiven) {
-            cmd.add(TRIM_NATIVE_HEAP);
-        }
-        boolean unsafeChosen = config.workerJvmOpts().stream()
-                .anyMatch(o -> UNSAFE_CHOICES.stream().anyMatch(o::startsWith));
-        if (javaFeature == UNSAFE_MEMORY_ACCESS_ON && !unsafeChosen) {
-            cmd.add(UNSAFE_MEMORY_ACCESS);
+        for (DefaultOption option : DEFAULT_OPTIONS) {
+            if (option.appliesTo(javaFeature, config.workerJvmOpts())) {
+                cmd.add(option.option());
+            }
         }
         cmd.addAll(config.workerJvmOpts());
         cmd.addAll(extraJvmOptions);
