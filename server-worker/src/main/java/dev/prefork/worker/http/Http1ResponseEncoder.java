@@ -48,20 +48,10 @@ final class Http1ResponseEncoder {
         int status = response.status();
         List<Map.Entry<String, String>> appHeaders = response.headers();
         boolean ownConnection = !keepAlive || http10;
-        boolean lengthHeader = true;
-        boolean body = !headRequest;
+        boolean lengthHeader = !(status == 204
+                || status < 200 && (status != 101 || response.header("sec-websocket-version") != null));
+        boolean body = lengthHeader && !headRequest && status != 205 && status != 304;
         int length = response.bodyLength();
-        if (status < 200 && (status != 101 || response.header("sec-websocket-version") != null)) {
-            lengthHeader = false;
-            body = false;
-        } else if (status == 204) {
-            lengthHeader = false;
-            body = false;
-        } else if (status == 205) {
-            body = false;
-        } else if (status == 304) {
-            body = false;
-        }
         int size = OWN_HEAD_BYTES + (body ? length : 0);
         for (int i = 0, n = appHeaders.size(); i < n; i++) {
             Map.Entry<String, String> h = appHeaders.get(i);
