@@ -51,9 +51,8 @@ final class WorkerHandle {
     private SegmentSnapshot figures;
     private long figuresReadAt;
     private String rejection;
-    /** Figures from heartbeats, for a worker without an attached segment. */
-    private final java.util.concurrent.atomic.AtomicLongArray reported =
-            new java.util.concurrent.atomic.AtomicLongArray(SegmentField.values().length);
+    /** The slowest event loop's lag in the last heartbeat (the hang check's; metrics read the segment's). */
+    private volatile long maxLoopLagMillis;
     /** Expiry (epoch seconds) of the TLS certificate the worker serves; 0 until it reports one. */
     private volatile long certificateNotAfter;
     /** The worker this one replaces in a roll (HUP or recycle), until this one is ready. */
@@ -156,12 +155,7 @@ final class WorkerHandle {
     /** Liveness and loop lag (the hang check's inputs); every other figure comes from the segment. */
     void heartbeat(ControlMessage.Heartbeat beat, long now) {
         lastHeartbeatAt = now;
-        report(SegmentField.LOOP_LAG_MILLIS, beat.maxLoopLagMillis());
-    }
-
-    /** What a worker's heartbeat reports, kept like segment figures (see {@link #heartbeat}). */
-    private void report(SegmentField field, long value) {
-        reported.set(field.ordinal(), value);
+        maxLoopLagMillis = beat.maxLoopLagMillis();
     }
 
     void segment(SegmentReader reader) {
@@ -176,7 +170,7 @@ final class WorkerHandle {
     synchronized SegmentSnapshot figures() {
         SegmentReader reader = segment;
         if (reader == null) {
-            return reportedFigures();
+            return noFigures();
         }
         long t = System.nanoTime();
         if (figures == null || t - figuresReadAt > READ_EVERY_NANOS) {
@@ -185,17 +179,14 @@ final class WorkerHandle {
             rejection = r instanceof SegmentReader.Rejected rejected ? rejected.reason() : null;
             figures = reader.last();
         }
-        // Not attached (still booting): what it reported in heartbeats.
-        return figures.pid() == 0 ? reportedFigures() : figures;
+        // Not attached (still booting): nothing to report yet.
+        return figures.pid() == 0 ? noFigures() : figures;
     }
 
-    /** The reported figures as a snapshot, for a worker that has not attached a segment. */
-    private SegmentSnapshot reportedFigures() {
-        long[] values = new long[reported.length()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = reported.get(i);
-        }
-        return new SegmentSnapshot(id, 0, values, new long[SegmentLayout.BUCKET_COUNT], java.util.List.of());
+    /** All zeros, for a worker that has not attached a segment (still booting, or none could be made). */
+    private SegmentSnapshot noFigures() {
+        return new SegmentSnapshot(id, 0, new long[SegmentField.values().length], new long[SegmentLayout.BUCKET_COUNT],
+                java.util.List.of());
     }
 
     /** Why the last read refused the segment, or null; cleared by reading it. */
@@ -209,7 +200,7 @@ final class WorkerHandle {
     synchronized SegmentSnapshot retireSegment() {
         SegmentReader reader = segment;
         if (reader == null) {
-            return reportedFigures();
+            return noFigures();
         }
         figuresReadAt = Long.MIN_VALUE / 2;
         figures = null;
@@ -341,7 +332,7 @@ final class WorkerHandle {
 
     /** The slowest event loop's lag in its last heartbeat. */
     long maxLoopLagMillis() {
-        return reported.get(SegmentField.LOOP_LAG_MILLIS.ordinal());
+        return maxLoopLagMillis;
     }
 
     long requestsTotal() {
