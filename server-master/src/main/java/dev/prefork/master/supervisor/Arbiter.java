@@ -112,6 +112,9 @@ final class Arbiter {
     void handle(MasterEvent event) {
         long now = clock.nanos();
         try {
+            // A step that fell due since the last tick comes before the event: a worker that stops accepting at
+            // the end of the drain delay can exit before the next tick, and step 2/4 must precede its exit.
+            stop.tick(now);
             dispatch(event, now);
         } catch (RuntimeException e) {
             failed(event, e, now);

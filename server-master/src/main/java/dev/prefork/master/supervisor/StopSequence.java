@@ -94,9 +94,6 @@ final class StopSequence {
 
     /** Workers lost while stopping are still reported but never replaced. */
     void workerExited(int workerId, int code, long now) {
-        // A worker can stop accepting at the end of the drain delay and be gone before the master's next tick:
-        // step 2/4 (and closing the master's sockets) comes first.
-        tick(now);
         if (phase == Phase.DRAINING) {
             LOG.info("drain step 3/4 (+{}): worker {} exited with code {}; {} worker(s) left", since(now), workerId,
                     code, pool.size());
